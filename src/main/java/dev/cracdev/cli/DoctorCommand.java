@@ -1,0 +1,42 @@
+package dev.cracdev.cli;
+
+import dev.cracdev.CracDevException;
+import dev.cracdev.engine.EngineKind;
+import dev.cracdev.engine.Engines;
+import dev.cracdev.supervisor.Project;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code crac-dev doctor}: which engines work here, why not, and the fix. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Report each engine as usable or not on this machine, with the reason and the fix.")
+public final class DoctorCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--java", paramLabel = "JAVA", description = "The JDK to check (default: $JAVA_HOME, else the one running crac-dev).")
+    String java;
+
+    @Override
+    public Integer call() throws CracDevException {
+        PrintWriter out = spec.commandLine().getOut();
+        Path javaExe = Project.resolveJava(java);
+        out.println("JDK: " + javaExe + " (" + Project.javaVersion(javaExe) + ")");
+        for (Engines.Support s : Engines.survey(javaExe)) {
+            out.printf("%-8s %-10s %s%n", s.kind(), s.usable() ? "usable" : "not usable", s.reason());
+            if (!s.usable() && !s.fix().isEmpty()) {
+                out.printf("%-8s %-10s fix: %s%n", "", "", s.fix());
+            }
+        }
+        Engines.Choice auto = Engines.choose(EngineKind.auto, javaExe);
+        out.println("auto     -> " + auto.kind() + " (" + auto.reason() + ")");
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.cracdev.cli;
+
+import dev.cracdev.Console;
+import dev.cracdev.engine.Engines;
+import dev.cracdev.supervisor.StartSettings;
+import dev.cracdev.supervisor.Supervisor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code crac-dev start}: the supervisor, in the foreground until Ctrl-C. */
+@Command(name = "start", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run MAIN_CLASS and start a fresh generation on every change of the app roots.",
+                "Type rs + Enter (or just Enter) to restart by hand; Ctrl-C stops everything."})
+public final class StartCommand implements Callable<Integer> {
+    @Mixin
+    StartOptions options;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show details and stack traces.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        StartSettings settings = options.resolve(true);
+        Console console = Console.system(verbose);
+        Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
+        return new Supervisor(settings, choice, console).run();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.cracdev.cli;
+
+import dev.cracdev.CracDevException;
+import dev.cracdev.ExitCode;
+import dev.cracdev.engine.EngineKind;
+import dev.cracdev.supervisor.ReadinessProbe;
+import dev.cracdev.supervisor.StartSettings;
+import dev.cracdev.supervisor.Project;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The options of {@code start} (shared with {@code run}); each can also come from crac-dev.properties. */
+public final class StartOptions {
+    @Option(names = {"-cp", "--classpath"}, descriptionKey = "classpath", paramLabel = "PATHS",
+            description = "Framework class path: dependency jars and directories that are not your own code "
+                    + "(path-separator list, repeatable).")
+    List<String> classpath = new ArrayList<>();
+
+    @Option(names = "--app", descriptionKey = "app", paramLabel = "DIRS",
+            description = "App roots: directories with your own compiled classes, loaded fresh in each generation "
+                    + "(default: target/classes when it exists).")
+    List<String> app = new ArrayList<>();
+
+    @Option(names = "--watch", descriptionKey = "watch", paramLabel = "PATHS",
+            description = "Paths whose changes start a new generation (default: the app roots).")
+    List<String> watch = new ArrayList<>();
+
+    @Option(names = "--ignore", descriptionKey = "ignore", paramLabel = "GLOB",
+            description = "Extra ignore patterns for the watcher (editor swap files and .git are always ignored).")
+    List<String> ignore = new ArrayList<>();
+
+    @Option(names = "--engine", descriptionKey = "engine", defaultValue = "auto", paramLabel = "ENGINE",
+            description = "How generations are made: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    EngineKind engine;
+
+    @Option(names = "--java", descriptionKey = "java", paramLabel = "JAVA",
+            description = "The JDK generations run on: its home or its java executable (default: $JAVA_HOME, else "
+                    + "the JDK running crac-dev).")
+    String java;
+
+    @Option(names = "--jvm-opt", descriptionKey = "jvm-opt", paramLabel = "OPTION",
+            description = "A JVM option for the generations (repeatable); part of the image fingerprint.")
+    List<String> jvmOptions = new ArrayList<>();
+
+    @Option(names = "--quiet-period", descriptionKey = "quiet-period", defaultValue = "100", paramLabel = "MS",
+            description = "Milliseconds without file events before a burst of changes restarts (default: ${DEFAULT-VALUE}).")
+    long quietPeriodMs;
+
+    @Option(names = "--ready-url", descriptionKey = "ready-url", paramLabel = "URL",
+            description = "The generation is ready when an HTTP GET of URL answers (status < 500).")
+    URI readyUrl;
+
+    @Option(names = "--ready-port", descriptionKey = "ready-port", paramLabel = "PORT",
+            description = "The generation is ready when localhost:PORT accepts a connection.")
+    Integer readyPort;
+
+    @Option(names = "--ready-log", descriptionKey = "ready-log", paramLabel = "REGEX",
+            description = "The generation is ready when a line of its output matches REGEX. "
+                    + "Without any --ready-* option, ready means main() returned.")
+    String readyLog;
+
+    @Option(names = "--images", descriptionKey = "images", defaultValue = "checkpoints", paramLabel = "DIR",
+            description = "Image store directory (default: ${DEFAULT-VALUE}); images contain process memory: never commit them.")
+    Path images;
+
+    @Option(names = "--restore-timeout", descriptionKey = "restore-timeout", defaultValue = "20", paramLabel = "SECONDS",
+            description = "A restore that has not released the app within this many seconds is ended and its image "
+                    + "rebuilt (default: ${DEFAULT-VALUE}).")
+    long restoreTimeoutSeconds;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MAIN_CLASS", descriptionKey = "main",
+            description = "Your app's main class.")
+    String mainClass;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for main.")
+    List<String> args = new ArrayList<>();
+
+    /** Validates the options and resolves defaults; every problem is one sentence and exit code 2 or 3. */
+    StartSettings resolve(boolean terminalCommands) throws CracDevException {
+        Path workDir = Path.of("").toAbsolutePath();
+        Path javaExe = Project.resolveJava(java);
+        List<Path> framework = Project.existingEntries(Project.splitPaths(classpath), "framework class-path entry", "--classpath");
+        List<Path> appRoots = Project.appRoots(Project.splitPaths(app), workDir);
+        if (mainClass == null || mainClass.isBlank()) {
+            throw new CracDevException(ExitCode.USAGE, "missing main class: run 'crac-dev start [options] MAIN_CLASS [ARGS...]'"
+                    + " or set main= in crac-dev.properties");
+        }
+        Project.requireMainClass(mainClass, appRoots, framework);
+        List<Path> watched = watch.isEmpty() ? appRoots : Project.splitPaths(watch);
+        if (quietPeriodMs < 0) {
+            throw new CracDevException(ExitCode.USAGE, "--quiet-period must be 0 or more milliseconds, was " + quietPeriodMs);
+        }
+        return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(jvmOptions), framework, appRoots,
+                mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
+                probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
+                terminalCommands);
+    }
+
+    private ReadinessProbe probe() throws CracDevException {
+        int given = (readyUrl != null ? 1 : 0) + (readyPort != null ? 1 : 0) + (readyLog != null ? 1 : 0);
+        if (given > 1) {
+            throw new CracDevException(ExitCode.USAGE, "use only one of --ready-url, --ready-port and --ready-log");
+        }
+        if (readyUrl != null) {
+            return new ReadinessProbe.Url(readyUrl);
+        }
+        if (readyPort != null) {
+            return new ReadinessProbe.Port(readyPort);
+        }
+        if (readyLog != null) {
+            try {
+                return new ReadinessProbe.LogLine(Pattern.compile(readyLog));
+            } catch (PatternSyntaxException e) {
+                throw new CracDevException(ExitCode.USAGE, "--ready-log is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        return new ReadinessProbe.MainReturned();
+    }
+}

@@ -1,0 +1,257 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.Console;
+import dev.cracdev.runtime.ChildProtocol;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A process the supervisor started (a template, a standby or a generation) with its pipes.
+ *
+ * <p>Two pump threads read the child's stdout and stderr: runtime event lines ({@link ChildProtocol#MARKER})
+ * become {@link ChildProtocol.Message}s, everything else is the app's output, forwarded live once
+ * {@link #forwardOutput} is on (a standby's framework-phase output is only kept for diagnostics).
+ * {@link #kill()} ends the process and everything it started, reaps it and drains its pipes, so no
+ * line of this generation can appear after the next one started.
+ */
+public final class ChildProcess {
+    /** Pseudo event queued when the process has exited and its output is drained. */
+    public static final String EXITED = "exited";
+    private static final int KEPT_LINES = 60;
+
+    private final String name;
+    private final Process process;
+    private final Console console;
+    private final List<ChildProtocol.Message> history = new ArrayList<>(); // guarded by this
+    private final Map<String, Long> firstSeen = new HashMap<>(); // guarded by this
+    private final Deque<String> recentOutput = new ArrayDeque<>();
+    private final List<Thread> pumps = new ArrayList<>();
+    private final OutputStream stdin;
+    private volatile boolean forwardOutput;
+    private volatile Consumer<String> lineListener = line -> { };
+    private volatile Consumer<ChildProtocol.Message> eventListener = m -> { };
+
+    private ChildProcess(String name, Process process, Console console, boolean forwardOutput) {
+        this.name = name;
+        this.process = process;
+        this.console = console;
+        this.forwardOutput = forwardOutput;
+        this.stdin = process.getOutputStream();
+        pumps.add(pump(process.getInputStream(), false));
+        pumps.add(pump(process.getErrorStream(), true));
+        Thread waiter = new Thread(this::awaitExit, "crac-dev-" + name + "-exit");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    /** Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. */
+    public static ChildProcess start(String name, List<String> command, Path workDir, Console console,
+                                     boolean forwardOutput) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        console.debug("start " + name + ": " + String.join(" ", command));
+        return new ChildProcess(name, pb.start(), console, forwardOutput);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** From now on the child's output goes to the console, live. */
+    public void forwardOutput() {
+        forwardOutput = true;
+    }
+
+    public void onLine(Consumer<String> listener) {
+        this.lineListener = listener;
+    }
+
+    /** Delivers every event so far, then each new one as it arrives (on a pump thread). */
+    public void onEvent(Consumer<ChildProtocol.Message> listener) {
+        synchronized (this) {
+            history.forEach(listener);
+            this.eventListener = listener;
+        }
+    }
+
+    /** The last lines the child printed (for error messages about a child that failed). */
+    public String recentOutput() {
+        synchronized (recentOutput) {
+            return String.join(System.lineSeparator(), recentOutput);
+        }
+    }
+
+    /** Sends one command line to the child's stdin; false if the child is gone. */
+    public boolean send(String line) {
+        try {
+            synchronized (stdin) {
+                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for the first event (since the start) whose word is in {@code words}; returns the
+     * {@link #EXITED} event if the child ended first, or null on timeout.
+     */
+    public synchronized ChildProtocol.Message await(Set<String> words, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (ChildProtocol.Message m : history) {
+                if (words.contains(m.word()) || m.word().equals(EXITED)) {
+                    return m;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** {@link System#nanoTime()} when an event with this word first arrived, or 0. */
+    public synchronized long seenAt(String word) {
+        return firstSeen.getOrDefault(word, 0L);
+    }
+
+    private void record(ChildProtocol.Message m) {
+        synchronized (this) {
+            history.add(m);
+            firstSeen.putIfAbsent(m.word(), System.nanoTime());
+            notifyAll();
+            eventListener.accept(m);
+        }
+    }
+
+    /** Exit status once exited, else -1. */
+    public int exitStatus() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /**
+     * Ends the child and every process it started (SIGKILL, by PID, deepest first), reaps it and waits
+     * until its output is drained. Safe to call twice.
+     */
+    public void kill() {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        for (int i = tree.size() - 1; i >= 0; i--) {
+            tree.get(i).destroyForcibly();
+        }
+        process.destroyForcibly();
+        awaitGone(Duration.ofSeconds(10));
+    }
+
+    /** Waits for the process to be reaped and its pipes drained. */
+    public boolean awaitGone(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            for (Thread pump : pumps) {
+                pump.join(2000); // a grandchild still holding the pipe must not hang us
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // already broken: the child is gone
+        }
+    }
+
+    private void awaitExit() {
+        try {
+            int status = process.waitFor();
+            for (Thread pump : pumps) {
+                pump.join(2000);
+            }
+            ChildProtocol.Message exited = new ChildProtocol.Message(EXITED,
+                    List.of(Map.entry("status", Integer.toString(status))));
+            record(exited);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Thread pump(InputStream stream, boolean isStderr) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (!isStderr && line.startsWith(ChildProtocol.MARKER)) {
+                        ChildProtocol.Message m = ChildProtocol.decode(line.substring(ChildProtocol.MARKER.length()));
+                        console.debug(name + " event: " + line.substring(ChildProtocol.MARKER.length()));
+                        record(m);
+                        continue;
+                    }
+                    keep(line);
+                    if (forwardOutput) {
+                        if (isStderr) {
+                            console.appErr(line);
+                        } else {
+                            console.appOut(line);
+                        }
+                    }
+                    lineListener.accept(line);
+                }
+            } catch (IOException e) {
+                // pipe closed under us: the process is gone
+            }
+        }, "crac-dev-" + name + (isStderr ? "-stderr" : "-stdout"));
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void keep(String line) {
+        synchronized (recentOutput) {
+            recentOutput.addLast(line);
+            if (recentOutput.size() > KEPT_LINES) {
+                recentOutput.removeFirst();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.CracDevException;
+
+/**
+ * How generations are produced. Every engine passes the same contract suite
+ * ({@code AbstractEngineContractIT}): start, change, crash on boot, stop, output capture.
+ *
+ * <p>The supervisor drives an engine like this: {@link #prepare()} once (build or reuse the base image,
+ * boot a standby); then per change: stop the old generation completely, {@link #launch} the next one;
+ * {@link #generationReady()} when it is up; {@link #close()} at the end.
+ */
+public interface Engine extends AutoCloseable {
+    EngineKind kind();
+
+    /** Gets ready to produce generations; may take a while the first time (template boot, dump). */
+    void prepare() throws CracDevException;
+
+    /** Produces the generation and releases it into its app phase; its output is forwarded. */
+    Launched launch(GenerationRequest request) throws CracDevException;
+
+    /**
+     * The current generation is up (or gone): a quiet moment for background work, e.g. boot the next
+     * standby, or rebuild the base image when the generation recorded new framework classes.
+     */
+    default void generationReady(int newFrameworkClasses) {
+    }
+
+    /** How long the framework phase took when it last ran (what a restore or release saves), or -1. */
+    default long frameworkBootMillis() {
+        return -1;
+    }
+
+    /** Ends every process the engine keeps (standby, template). */
+    @Override
+    void close();
+
+    /**
+     * A launched generation.
+     *
+     * @param child   the process the supervisor owns
+     * @param how     what the engine did, for the status line ("restore 41 ms")
+     * @param millis  how long producing it took
+     */
+    record Launched(ChildProcess child, String how, long millis) {
+    }
+}

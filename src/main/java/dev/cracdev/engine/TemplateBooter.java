@@ -1,0 +1,98 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.Console;
+import dev.cracdev.CracDevException;
+import dev.cracdev.ExitCode;
+import dev.cracdev.image.ClassList;
+import dev.cracdev.runtime.ChildProtocol;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Boots a template JVM through its framework phase to the boundary, for every engine that has one.
+ *
+ * <p>If the runtime reports framework initializers that read app-root files (tainted classes), they are
+ * marked load-only in the class list and the template is booted again: their initializers then run
+ * fresh in each generation. A few rounds settle it; each round can only add classes.
+ */
+public final class TemplateBooter {
+    private static final int MAX_ROUNDS = 4;
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
+
+    /** A template parked at the boundary. */
+    public record Template(ChildProcess child, long bootMillis, int preloaded) {
+    }
+
+    private TemplateBooter() {
+    }
+
+    /**
+     * @param prefix command words before {@code java} (e.g. {@code unshare --pid --fork setsid})
+     */
+    public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
+                                String name, Console console) throws CracDevException {
+        ClassList classList = new ClassList(cfg.classList());
+        for (int round = 1; ; round++) {
+            List<String> command = new java.util.ArrayList<>(prefix);
+            command.addAll(JvmCommand.build(cfg, mode, engineOptions));
+            long t0 = System.nanoTime();
+            ChildProcess child;
+            try {
+                child = ChildProcess.start(name, command, cfg.workDir(), console, false);
+            } catch (IOException e) {
+                throw new CracDevException(ExitCode.UNSUPPORTED,
+                        "could not start " + cfg.java() + " (" + e.getMessage() + "); check --java or JAVA_HOME");
+            }
+            ChildProtocol.Message m;
+            try {
+                m = child.await(Set.of(ChildProtocol.BOUNDARY, ChildProtocol.TAINTED, ChildProtocol.REFUSED),
+                        BOOT_TIMEOUT);
+            } catch (InterruptedException e) {
+                child.kill();
+                Thread.currentThread().interrupt();
+                throw new CracDevException(ExitCode.FAILURE, "interrupted while the framework phase ran");
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            if (m != null && m.word().equals(ChildProtocol.BOUNDARY)) {
+                console.debug(name + " reached the boundary in " + millis + " ms, preloaded "
+                        + m.get("preloaded") + " classes (" + m.get("failed") + " failed)");
+                return new Template(child, millis, m.getInt("preloaded", 0));
+            }
+            child.kill();
+            if (m == null) {
+                throw new CracDevException(ExitCode.FAILURE, "the framework phase did not reach the boundary within "
+                        + BOOT_TIMEOUT.toMinutes() + " minutes; run with --verbose to see its output");
+            }
+            if (m.word().equals(ChildProtocol.REFUSED)) {
+                throw new CracDevException(ExitCode.FAILURE, m.get("message"));
+            }
+            if (m.word().equals(ChildProcess.EXITED)) {
+                throw new CracDevException(ExitCode.FAILURE, "the framework phase JVM exited with status "
+                        + m.get("status") + " before the boundary; its last output:" + System.lineSeparator()
+                        + child.recentOutput());
+            }
+            List<String> tainted = Arrays.asList(m.get("classes").split(","));
+            try {
+                classList.markLoadOnly(tainted);
+            } catch (IOException e) {
+                throw new CracDevException(ExitCode.FAILURE, "could not update the class list " + cfg.classList()
+                        + ": " + e.getMessage());
+            }
+            console.info("framework initializers read app files (" + summary(tainted)
+                    + "); they will run in each generation instead: rebooting the template");
+            if (round >= MAX_ROUNDS) {
+                throw new CracDevException(ExitCode.FAILURE, "the framework phase kept reading app files after "
+                        + MAX_ROUNDS + " rounds; run with --engine cold, and report it with --verbose output");
+            }
+        }
+    }
+
+    private static String summary(List<String> classes) {
+        return classes.size() <= 3 ? String.join(", ", classes)
+                : String.join(", ", classes.subList(0, 3)) + " and " + (classes.size() - 3) + " more";
+    }
+}

@@ -1,0 +1,150 @@
+package dev.cracdev.engine.criu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds a CRIU that can checkpoint a stock JVM here, and says why not when there is none. Needs Linux,
+ * root, CRIU 4.2 or newer (3.17 fails {@code criu check} on current kernels' vDSO; 4.1 cannot dump TCP
+ * sockets on Linux 6.16+) whose {@code criu check} passes, and util-linux's {@code unshare}/{@code setsid}.
+ */
+public final class Criu {
+    /** Where scripts/install-criu puts it. */
+    public static final Path INSTALLED = Path.of("/usr/local/lib/crac-dev/criu");
+    private static final Pattern VERSION = Pattern.compile("Version:\\s*(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+
+    /** The result of looking: a usable binary, or the reason and the fix. */
+    public record Probe(Path binary, String version, boolean usable, String reason, String fix) {
+    }
+
+    private static volatile Probe cached;
+
+    private Criu() {
+    }
+
+    /** Probes once per process ({@code criu check} takes a moment). */
+    public static Probe probe() {
+        Probe p = cached;
+        if (p == null) {
+            p = probeNow();
+            cached = p;
+        }
+        return p;
+    }
+
+    static Probe probeNow() {
+        String fix = "run scripts/install-criu as root";
+        if (!System.getProperty("os.name").toLowerCase().contains("linux")) {
+            return new Probe(null, null, false, "CRIU exists only on Linux", "use --engine standby");
+        }
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("CRACDEV_CRIU");
+        if (env != null && !env.isBlank()) {
+            candidates.add(Path.of(env));
+        }
+        candidates.add(INSTALLED);
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {
+            candidates.add(Path.of(dir, "criu"));
+        }
+        candidates.add(Path.of("/usr/sbin/criu"));
+        Probe firstProblem = null;
+        for (Path c : candidates) {
+            if (!Files.isExecutable(c)) {
+                continue;
+            }
+            Probe p = check(c, fix);
+            if (p.usable()) {
+                return p;
+            }
+            if (firstProblem == null) {
+                firstProblem = p;
+            }
+        }
+        if (firstProblem != null) {
+            return firstProblem;
+        }
+        return new Probe(null, null, false, "no criu binary found (looked at $CRACDEV_CRIU, " + INSTALLED + " and PATH)", fix);
+    }
+
+    private static Probe check(Path binary, String fix) {
+        String out = run(List.of(binary.toString(), "--version"));
+        Matcher m = VERSION.matcher(out == null ? "" : out);
+        if (!m.find()) {
+            return new Probe(binary, null, false, binary + " does not report a version", fix);
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        String version = m.group(1) + "." + m.group(2) + (m.group(3) != null ? "." + m.group(3) : "");
+        if (!isRoot()) {
+            return new Probe(binary, version, false, "criu " + version + " needs root to checkpoint a JVM here "
+                    + "(unprivileged restore hangs)", "run crac-dev as root, or use --engine standby");
+        }
+        String check = run(List.of(binary.toString(), "check"));
+        if (check == null || !check.contains("Looks good")) {
+            String firstError = check == null ? "no answer" : check.lines().filter(l -> !l.isBlank()).findFirst().orElse("failed");
+            return new Probe(binary, version, false, "criu " + version + " at " + binary + " fails `criu check` on this kernel ("
+                    + firstError.strip() + ")", fix);
+        }
+        if (major < 4 || (major == 4 && minor < 2)) {
+            return new Probe(binary, version, false, "criu " + version + " at " + binary
+                    + " is too old: 4.2 or newer is needed (4.1 cannot dump TCP sockets on Linux 6.16+)", fix);
+        }
+        for (String tool : List.of("unshare", "setsid")) {
+            if (which(tool) == null) {
+                return new Probe(binary, version, false, tool + " (util-linux) is missing", "install util-linux");
+            }
+        }
+        return new Probe(binary, version, true, "criu " + version + " at " + binary + " passes `criu check` and we run as root", "");
+    }
+
+    static boolean isRoot() {
+        try {
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return Integer.valueOf(0).equals(uid);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "root".equals(System.getProperty("user.name"));
+        }
+    }
+
+    static Path which(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
+            Path p = Path.of(dir, tool);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Runs a short command; stdout+stderr, or null if it could not run or took over 20 s. */
+    private static String run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                return null;
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.cracdev.engine.standby;
+
+import dev.cracdev.Console;
+import dev.cracdev.CracDevException;
+import dev.cracdev.ExitCode;
+import dev.cracdev.engine.Engine;
+import dev.cracdev.engine.EngineKind;
+import dev.cracdev.engine.GenerationRequest;
+import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.engine.TemplateBooter;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Keeps one pre-booted JVM parked at the boundary (like drip). On a change the standby is released and
+ * becomes the new generation, so the framework phase is off the critical path; the next standby boots
+ * once the new generation is up (not during its boot: on two cores they would slow each other down).
+ * Works on every OS and JDK; no checkpoint involved.
+ */
+public final class StandbyEngine implements Engine {
+    private final LaunchConfig cfg;
+    private final Console console;
+    private CompletableFuture<TemplateBooter.Template> standby;
+    private volatile long frameworkBootMillis = -1;
+    private volatile boolean closed;
+
+    public StandbyEngine(LaunchConfig cfg, Console console) {
+        this.cfg = cfg;
+        this.console = console;
+    }
+
+    @Override
+    public EngineKind kind() {
+        return EngineKind.standby;
+    }
+
+    @Override
+    public synchronized void prepare() throws CracDevException {
+        if (standby == null) {
+            bootNext();
+        }
+        awaitStandby(); // surface a broken framework phase now, not at the first change
+    }
+
+    @Override
+    public Launched launch(GenerationRequest request) throws CracDevException {
+        long t0 = System.nanoTime();
+        TemplateBooter.Template template;
+        synchronized (this) {
+            if (standby == null) {
+                bootNext();
+            }
+            template = awaitStandby();
+            standby = null;
+        }
+        if (!template.child().isAlive()) {
+            template = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console);
+        }
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        template.child().forwardOutput();
+        template.child().send(request.goLine(false));
+        String how = waited > 5 ? "standby (waited " + waited + " ms for it)" : "release standby";
+        return new Launched(template.child(), how, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public synchronized void generationReady(int newFrameworkClasses) {
+        if (closed) {
+            return;
+        }
+        if (standby != null && newFrameworkClasses > 0 && standby.isDone() && !standby.isCompletedExceptionally()) {
+            standby.join().child().kill(); // booted with an older class list: replace it
+            standby = null;
+        }
+        if (standby == null) {
+            bootNext();
+        }
+    }
+
+    @Override
+    public long frameworkBootMillis() {
+        return frameworkBootMillis;
+    }
+
+    @Override
+    public void close() {
+        CompletableFuture<TemplateBooter.Template> pending;
+        synchronized (this) {
+            closed = true;
+            pending = standby;
+            standby = null;
+        }
+        if (pending != null) {
+            pending.thenAccept(t -> t.child().kill()); // now, or when a boot in progress completes
+        }
+    }
+
+    private void bootNext() {
+        standby = CompletableFuture.supplyAsync(() -> {
+            try {
+                TemplateBooter.Template t = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console);
+                frameworkBootMillis = t.bootMillis();
+                if (closed) {
+                    t.child().kill();
+                }
+                return t;
+            } catch (CracDevException e) {
+                throw new StandbyFailure(e);
+            }
+        });
+    }
+
+    private TemplateBooter.Template awaitStandby() throws CracDevException {
+        try {
+            return standby.get();
+        } catch (ExecutionException e) {
+            standby = null;
+            if (e.getCause() instanceof StandbyFailure f) {
+                throw f.failure;
+            }
+            throw new CracDevException(ExitCode.INTERNAL, "booting the standby JVM failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while waiting for the standby JVM");
+        }
+    }
+
+    /** Carries a user-facing failure out of the background boot. */
+    private static final class StandbyFailure extends RuntimeException {
+        final CracDevException failure;
+
+        StandbyFailure(CracDevException failure) {
+            super(failure.getMessage(), null, false, false);
+            this.failure = failure;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.cracdev.runtime;
+
+import dev.cracdev.api.CracDev;
+import dev.cracdev.runtime.crac.Core;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Main class of every generation JVM. The steps, numbered as in the README's "How it works":
+ * <ol start="2">
+ *   <li>(template) framework phase: preload the recorded framework classes, verify the boundary
+ *       (no app class loaded), tell resources a checkpoint comes, print {@code boundary} and park.
+ *       The supervisor then dumps this JVM (criu), keeps it as a standby, or checkpoints it (crac).</li>
+ *   <li>(generation) read the {@code go} line — on a fresh stdin after a restore — learn the generation
+ *       number, notify restored resources, and run the app phase: {@code MAIN.main(args)} with app
+ *       classes loaded fresh from the app roots.</li>
+ * </ol>
+ * Depends on nothing but the JDK (a test enforces it): this is the only crac-dev code in the child.
+ */
+public final class Boot {
+    /** System property: cold | standby | criu | crac. */
+    static final String MODE_PROPERTY = "cracdev.mode";
+    /** System property: the framework class list to preload. */
+    static final String CLASSLIST_PROPERTY = "cracdev.classlist";
+
+    private static final PrintStream OUT = System.out;
+
+    private Boot() {
+    }
+
+    public static void main(String[] ignored) throws Exception {
+        long t0 = System.nanoTime();
+        String mode = System.getProperty(MODE_PROPERTY, "cold");
+        if (!(ClassLoader.getSystemClassLoader() instanceof CracDevClassLoader loader)) {
+            System.err.println("[crac-dev] the runtime must run with -Djava.system.class.loader="
+                    + CracDevClassLoader.class.getName());
+            System.exit(2);
+            return;
+        }
+        ControlLine control = ControlLine.start(path -> saveClassList(loader, path));
+
+        // STEP 2: the framework phase
+        Set<String> failedInit = new TreeSet<>();
+        FrameworkPhase.Result preload = mode.equals("cold")
+                ? new FrameworkPhase.Result(0, 0, 0)
+                : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader, failedInit);
+
+        List<String> violations = loader.boundaryViolations();
+        if (!violations.isEmpty()) {
+            emit(ChildProtocol.REFUSED, "message", "the framework phase loaded app class " + violations.get(0)
+                    + (violations.size() > 1 ? " and " + (violations.size() - 1) + " more" : "")
+                    + "; app classes must load only after the boundary");
+            System.exit(ChildProtocol.EXIT_REFUSED);
+        }
+        Set<String> tainted = new TreeSet<>(loader.taintedClasses());
+        tainted.addAll(failedInit);
+        if (!tainted.isEmpty() && !mode.equals("cold")) {
+            emit(ChildProtocol.TAINTED, "classes", String.join(",", tainted));
+            System.exit(ChildProtocol.EXIT_TAINTED);
+        }
+        if (mode.equals("criu")) {
+            Core.notifyBeforeCheckpoint();
+        }
+        emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
+                "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
+                "untracked", Integer.toString(loader.untrackedLookups().size()));
+
+        // STEP 4: released into the app phase
+        ChildProtocol.Message go = control.awaitGo();
+        boolean restored = Boolean.parseBoolean(go.get("restored"));
+        System.setProperty(CracDev.GENERATION_PROPERTY, go.get("gen"));
+        System.setProperty(CracDev.ENGINE_PROPERTY, mode);
+        System.setProperty(CracDev.RESTORED_PROPERTY, Boolean.toString(restored));
+        if (restored) {
+            Core.notifyAfterRestore();
+        }
+        loader.enterAppPhase();
+        emit(ChildProtocol.STARTED, "gen", go.get("gen"));
+        runMain(loader, go.get("main"), go.all("arg").toArray(new String[0]));
+        emit(ChildProtocol.MAIN_RETURNED, "gen", go.get("gen"));
+        if (go.get("record") != null) {
+            saveClassList(loader, go.get("record")); // an app whose main returns may exit right away
+        }
+    }
+
+    private static void runMain(ClassLoader loader, String mainClass, String[] args) {
+        Thread.currentThread().setContextClassLoader(loader);
+        Method main;
+        try {
+            main = Class.forName(mainClass, false, loader).getMethod("main", String[].class);
+        } catch (ClassNotFoundException | NoSuchMethodException e) {
+            System.err.println("[crac-dev] main class " + mainClass
+                    + " was not found in the app roots, or has no public static void main(String[])");
+            System.exit(1);
+            return;
+        }
+        if (!Modifier.isStatic(main.getModifiers())) {
+            System.err.println("[crac-dev] " + mainClass + ".main(String[]) is not static");
+            System.exit(1);
+        }
+        try {
+            main.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            // Same report and status as plain java for an exception that escapes main.
+            System.err.print("Exception in thread \"main\" ");
+            e.getCause().printStackTrace();
+            System.exit(1);
+        } catch (IllegalAccessException e) {
+            System.err.println("[crac-dev] cannot call " + mainClass + ".main: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void saveClassList(CracDevClassLoader loader, String path) {
+        List<String> classes = new ArrayList<>(loader.recordedClasses());
+        try {
+            Path target = Path.of(path);
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            Files.write(tmp, classes, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            emit(ChildProtocol.CLASSLIST_SAVED, "path", path, "count", Integer.toString(classes.size()));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[crac-dev] could not save the class list to " + path + ": " + e.getMessage());
+        }
+    }
+
+    static void emit(String word, String... fields) {
+        OUT.println(ChildProtocol.MARKER + ChildProtocol.encode(word, fields));
+        OUT.flush();
+    }
+
+    private static Path pathOrNull(String s) {
+        return s == null || s.isBlank() ? null : Path.of(s);
+    }
+}

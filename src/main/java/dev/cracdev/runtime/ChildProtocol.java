@@ -1,0 +1,113 @@
+package dev.cracdev.runtime;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The line protocol between the supervisor and the runtime inside a generation.
+ *
+ * <p>It runs over the child's standard streams, because those are the only channels that survive a
+ * checkpoint on every engine: CRIU re-attaches fds 0–2 to fresh pipes on restore, CRaC restores onto
+ * the restoring launcher's fds, and a standby JVM simply keeps them. Nothing else is held open across
+ * the boundary.
+ *
+ * <ul>
+ *   <li>child → supervisor: a line on stdout that starts with {@link #MARKER}, then an event word and
+ *       {@code key=value} fields (values URL-encoded). Every other line is the app's own output.</li>
+ *   <li>supervisor → child: one command per line on stdin, same encoding. End of stdin means the
+ *       supervisor is gone, and the child exits.</li>
+ * </ul>
+ */
+public final class ChildProtocol {
+    /** Prefix of every runtime event line on the child's stdout. */
+    public static final String MARKER = "@crac-dev@ ";
+
+    // child -> supervisor events
+    /** Framework phase done, boundary verified, parked waiting for {@link #GO}. Fields: ms, preloaded, failed. */
+    public static final String BOUNDARY = "boundary";
+    /** Framework initializers read app-root resources; template must be rebuilt. Field: classes (comma list). */
+    public static final String TAINTED = "tainted";
+    /** Boundary violated (an app class was loaded in the framework phase). Field: message. */
+    public static final String REFUSED = "refused";
+    /** Generation released, app phase begins. Fields: gen. */
+    public static final String STARTED = "started";
+    /** {@code main} returned. Fields: gen, ms. */
+    public static final String MAIN_RETURNED = "main-returned";
+    /** The recorded framework class list was written. Fields: path, count. */
+    public static final String CLASSLIST_SAVED = "classlist-saved";
+
+    // supervisor -> child commands
+    /** Release into the app phase. Fields: gen, main, restored, arg (repeated). */
+    public static final String GO = "go";
+    /** Write the recorded framework class list. Field: path. */
+    public static final String SAVE_CLASSLIST = "save-classlist";
+    /** Exit the JVM normally (shutdown hooks run). */
+    public static final String EXIT = "exit";
+
+    /** Exit status of a template whose framework phase was tainted (it is rebuilt, not reported as a crash). */
+    public static final int EXIT_TAINTED = 75;
+    /** Exit status of a template that refused the boundary. */
+    public static final int EXIT_REFUSED = 76;
+
+    private ChildProtocol() {
+    }
+
+    /** One decoded line: a word and ordered fields (a key may repeat). */
+    public record Message(String word, List<Map.Entry<String, String>> fields) {
+        public String get(String key) {
+            for (Map.Entry<String, String> f : fields) {
+                if (f.getKey().equals(key)) {
+                    return f.getValue();
+                }
+            }
+            return null;
+        }
+
+        public List<String> all(String key) {
+            List<String> values = new ArrayList<>();
+            for (Map.Entry<String, String> f : fields) {
+                if (f.getKey().equals(key)) {
+                    values.add(f.getValue());
+                }
+            }
+            return values;
+        }
+
+        public int getInt(String key, int fallback) {
+            String v = get(key);
+            try {
+                return v == null ? fallback : Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                return fallback;
+            }
+        }
+    }
+
+    /** Encodes a word and alternating key, value pairs into one line (no newline). */
+    public static String encode(String word, String... keyValues) {
+        StringBuilder line = new StringBuilder(word);
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            line.append(' ').append(keyValues[i]).append('=')
+                    .append(URLEncoder.encode(keyValues[i + 1], StandardCharsets.UTF_8));
+        }
+        return line.toString();
+    }
+
+    /** Decodes a line made by {@link #encode}; fields without '=' are ignored. */
+    public static Message decode(String line) {
+        String[] parts = line.trim().split(" ");
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq > 0) {
+                fields.add(Map.entry(parts[i].substring(0, eq),
+                        URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8)));
+            }
+        }
+        return new Message(parts[0], fields);
+    }
+}

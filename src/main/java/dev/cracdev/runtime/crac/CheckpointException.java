@@ -1,0 +1,7 @@
+package dev.cracdev.runtime.crac;
+
+/** Collects, as suppressed exceptions, what went wrong before a checkpoint. */
+public class CheckpointException extends Exception {
+    public CheckpointException() {
+    }
+}

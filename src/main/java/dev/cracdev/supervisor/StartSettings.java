@@ -1,0 +1,28 @@
+package dev.cracdev.supervisor;
+
+import dev.cracdev.engine.EngineKind;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** The resolved, validated inputs of {@code crac-dev start}. */
+public record StartSettings(
+        Path java,
+        String javaVersion,
+        List<String> jvmOptions,
+        List<Path> framework,
+        List<Path> appRoots,
+        String mainClass,
+        List<String> args,
+        List<Path> watch,
+        List<String> ignores,
+        Duration quietPeriod,
+        ReadinessProbe probe,
+        EngineKind engine,
+        Path images,
+        Path runtimeJar,
+        Path workDir,
+        Duration restoreTimeout,
+        boolean terminalCommands) {
+}
