@@ -34,6 +34,8 @@ public final class ChildProcess {
     /** Pseudo event queued when the process has exited and its output is drained. */
     public static final String EXITED = "exited";
     private static final int KEPT_LINES = 60;
+    /** HotSpot says this at every start under crac-dev's system class loader; it is expected, not news. */
+    private static final String CDS_NOTICE = "OpenJDK 64-Bit Server VM warning: Archived non-system classes are disabled";
 
     private final String name;
     private final Process process;
@@ -81,6 +83,28 @@ public final class ChildProcess {
 
     public Process process() {
         return process;
+    }
+
+    /**
+     * The PID of the JVM this process is or runs (for a CRIU generation, the restored JVM below
+     * {@code criu restore}), as the host sees it.
+     */
+    public long jvmPid() {
+        return process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .map(ProcessHandle::pid)
+                .findFirst()
+                .orElse(process.pid());
+    }
+
+    /** The latest event with this word, or null. */
+    public synchronized ChildProtocol.Message lastEvent(String word) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i).word().equals(word)) {
+                return history.get(i);
+            }
+        }
+        return null;
     }
 
     public boolean isAlive() {
@@ -225,6 +249,9 @@ public final class ChildProcess {
                         ChildProtocol.Message m = ChildProtocol.decode(line.substring(ChildProtocol.MARKER.length()));
                         console.debug(name + " event: " + line.substring(ChildProtocol.MARKER.length()));
                         record(m);
+                        continue;
+                    }
+                    if (line.startsWith(CDS_NOTICE)) {
                         continue;
                     }
                     keep(line);

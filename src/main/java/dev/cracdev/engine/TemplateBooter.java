@@ -4,10 +4,12 @@ import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.image.ClassList;
+import dev.cracdev.runtime.Boot;
 import dev.cracdev.runtime.ChildProtocol;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +22,7 @@ import java.util.Set;
  * fresh in each generation. A few rounds settle it; each round can only add classes.
  */
 public final class TemplateBooter {
-    private static final int MAX_ROUNDS = 4;
+    private static final int MAX_ROUNDS = 6;
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
 
     /** A template parked at the boundary. */
@@ -37,8 +39,13 @@ public final class TemplateBooter {
                                 String name, Console console) throws CracDevException {
         ClassList classList = new ClassList(cfg.classList());
         for (int round = 1; ; round++) {
-            List<String> command = new java.util.ArrayList<>(prefix);
-            command.addAll(JvmCommand.build(cfg, mode, engineOptions));
+            List<String> command = new ArrayList<>(prefix);
+            List<String> options = new ArrayList<>(engineOptions);
+            if (round == MAX_ROUNDS) {
+                // still not settled: preload without running any initializer (safe, slower generations)
+                options.add("-D" + Boot.INITIALIZE_PROPERTY + "=false");
+            }
+            command.addAll(JvmCommand.build(cfg, mode, options));
             long t0 = System.nanoTime();
             ChildProcess child;
             try {
@@ -76,6 +83,7 @@ public final class TemplateBooter {
                         + child.recentOutput());
             }
             List<String> tainted = Arrays.asList(m.get("classes").split(","));
+            console.debug("app-file lookups by framework initializers: " + m.get("resources"));
             try {
                 classList.markLoadOnly(tainted);
             } catch (IOException e) {
@@ -83,10 +91,12 @@ public final class TemplateBooter {
                         + ": " + e.getMessage());
             }
             console.info("framework initializers read app files (" + summary(tainted)
-                    + "); they will run in each generation instead: rebooting the template");
+                    + "); they will run in each generation instead" + (round + 1 == MAX_ROUNDS
+                    ? "; as they keep coming, the next template preloads without running any initializer"
+                    : "") + ": rebooting the template");
             if (round >= MAX_ROUNDS) {
-                throw new CracDevException(ExitCode.FAILURE, "the framework phase kept reading app files after "
-                        + MAX_ROUNDS + " rounds; run with --engine cold, and report it with --verbose output");
+                throw new CracDevException(ExitCode.INTERNAL, "the framework phase reported app-file reads even "
+                        + "without initializers; please report it with --verbose output");
             }
         }
     }

@@ -34,6 +34,8 @@ public final class Boot {
     static final String MODE_PROPERTY = "cracdev.mode";
     /** System property: the framework class list to preload. */
     static final String CLASSLIST_PROPERTY = "cracdev.classlist";
+    /** System property: "false" to preload without running any static initializer. */
+    public static final String INITIALIZE_PROPERTY = "cracdev.preload.initialize";
 
     private static final PrintStream OUT = System.out;
 
@@ -55,7 +57,8 @@ public final class Boot {
         Set<String> failedInit = new TreeSet<>();
         FrameworkPhase.Result preload = mode.equals("cold")
                 ? new FrameworkPhase.Result(0, 0, 0)
-                : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader, failedInit);
+                : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader,
+                        !"false".equals(System.getProperty(INITIALIZE_PROPERTY)), failedInit);
 
         List<String> violations = loader.boundaryViolations();
         if (!violations.isEmpty()) {
@@ -67,7 +70,8 @@ public final class Boot {
         Set<String> tainted = new TreeSet<>(loader.taintedClasses());
         tainted.addAll(failedInit);
         if (!tainted.isEmpty() && !mode.equals("cold")) {
-            emit(ChildProtocol.TAINTED, "classes", String.join(",", tainted));
+            emit(ChildProtocol.TAINTED, "classes", String.join(",", tainted),
+                    "resources", String.join(",", new TreeSet<>(loader.taintingResources())));
             System.exit(ChildProtocol.EXIT_TAINTED);
         }
         if (mode.equals("criu")) {
@@ -103,12 +107,12 @@ public final class Boot {
         } catch (ClassNotFoundException | NoSuchMethodException e) {
             System.err.println("[crac-dev] main class " + mainClass
                     + " was not found in the app roots, or has no public static void main(String[])");
-            System.exit(1);
+            exit(1);
             return;
         }
         if (!Modifier.isStatic(main.getModifiers())) {
             System.err.println("[crac-dev] " + mainClass + ".main(String[]) is not static");
-            System.exit(1);
+            exit(1);
         }
         try {
             main.invoke(null, (Object) args);
@@ -116,24 +120,30 @@ public final class Boot {
             // Same report and status as plain java for an exception that escapes main.
             System.err.print("Exception in thread \"main\" ");
             e.getCause().printStackTrace();
-            System.exit(1);
+            exit(1);
         } catch (IllegalAccessException e) {
             System.err.println("[crac-dev] cannot call " + mainClass + ".main: " + e.getMessage());
-            System.exit(1);
+            exit(1);
         }
     }
 
-    private static void saveClassList(CracDevClassLoader loader, String path) {
+    private static synchronized void saveClassList(CracDevClassLoader loader, String path) {
         List<String> classes = new ArrayList<>(loader.recordedClasses());
         try {
             Path target = Path.of(path);
-            Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + ProcessHandle.current().pid());
+            Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + System.nanoTime());
             Files.write(tmp, classes, StandardCharsets.UTF_8);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             emit(ChildProtocol.CLASSLIST_SAVED, "path", path, "count", Integer.toString(classes.size()));
         } catch (IOException | RuntimeException e) {
             System.err.println("[crac-dev] could not save the class list to " + path + ": " + e.getMessage());
         }
+    }
+
+    /** Exits, telling the supervisor the status first (a restored JVM's status does not reach it). */
+    private static void exit(int status) {
+        emit(ChildProtocol.EXITING, "status", Integer.toString(status));
+        System.exit(status);
     }
 
     static void emit(String word, String... fields) {

@@ -37,6 +37,9 @@ public final class ChildProtocol {
     public static final String STARTED = "started";
     /** {@code main} returned. Fields: gen, ms. */
     public static final String MAIN_RETURNED = "main-returned";
+    /** The runtime is ending the JVM itself (e.g. main threw). Field: status. Needed because
+     *  {@code criu restore} exits 0 whatever the restored JVM did. */
+    public static final String EXITING = "exiting";
     /** The recorded framework class list was written. Fields: path, count. */
     public static final String CLASSLIST_SAVED = "classlist-saved";
 

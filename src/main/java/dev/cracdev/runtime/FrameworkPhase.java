@@ -22,7 +22,11 @@ final class FrameworkPhase {
     private FrameworkPhase() {
     }
 
-    static Result preload(Path classList, ClassLoader loader, java.util.Set<String> failedInit) {
+    /**
+     * @param initialize false to load every class without running any initializer (the fallback when
+     *                   initializers keep reading app files)
+     */
+    static Result preload(Path classList, ClassLoader loader, boolean initialize, java.util.Set<String> failedInit) {
         long t0 = System.nanoTime();
         int preloaded = 0;
         int failed = 0;
@@ -34,21 +38,22 @@ final class FrameworkPhase {
         }
         for (String line : lines) {
             String name = line.strip();
-            boolean initialize = !name.startsWith("-");
-            if (!initialize) {
+            boolean init = initialize && !name.startsWith("-");
+            if (name.startsWith("-")) {
                 name = name.substring(1);
             }
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;
             }
             try {
-                Class.forName(name, initialize, loader);
+                Class.forName(name, init, loader);
                 preloaded++;
-            } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            } catch (ClassNotFoundException e) {
                 failed++; // gone from the framework since the list was recorded
-            } catch (LinkageError | RuntimeException e) {
+            } catch (LinkageError | RuntimeException | CracDevClassLoader.AppFileReadDuringFrameworkPhase e) {
+                // includes "Could not initialize class" when an initializer this one needs was failed
                 failed++;
-                if (initialize) {
+                if (init) {
                     failedInit.add(name);
                 }
             }

@@ -44,6 +44,12 @@ final class Generation {
         return launched.child();
     }
 
+    /** The status the runtime reported before exiting, else the process's own. */
+    int exitStatus(int processStatus) {
+        ChildProtocol.Message exiting = child().lastEvent(ChildProtocol.EXITING);
+        return exiting != null ? exiting.getInt("status", processStatus) : processStatus;
+    }
+
     boolean isReady() {
         return ready.get();
     }
@@ -118,7 +124,7 @@ final class Generation {
         if (frameworkBootMs > 0) {
             s.append(" · framework phase ").append(Durations.format(frameworkBootMs)).append(" done ahead");
         }
-        s.append(" · pid ").append(child().pid());
+        s.append(" · pid ").append(child().jvmPid());
         return s.toString();
     }
 }

@@ -20,6 +20,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -179,7 +182,7 @@ public final class Supervisor {
             case ChildProtocol.MAIN_RETURNED -> gen.mainReturned();
             case ChildProtocol.CLASSLIST_SAVED -> mergeClassList();
             case ChildProcess.EXITED -> {
-                int status = Integer.parseInt(m.get("status"));
+                int status = gen.exitStatus(Integer.parseInt(m.get("status")));
                 if (gen.isReady()) {
                     console.info("gen " + gen.number() + " " + ExitReason.describe(status)
                             + "; save a change (or type rs + Enter) to start the next one");
@@ -253,7 +256,10 @@ public final class Supervisor {
 
     private void startWatcher() throws CracDevException {
         try {
-            watcher = new SourceWatcher(settings.watch(), settings.ignores(), settings.quietPeriod(),
+            // framework entries are watched too: a rebuilt dependency means a new template
+            List<Path> paths = new ArrayList<>(settings.watch());
+            paths.addAll(settings.framework());
+            watcher = new SourceWatcher(paths, settings.ignores(), settings.quietPeriod(),
                     changes -> events.add(new Restart(changes)));
             watcher.start();
         } catch (IOException e) {

@@ -34,6 +34,8 @@ public final class SourceWatcher implements AutoCloseable {
     private final Duration quietPeriod;
     private final Consumer<ChangeSet> onBatch;
     private final List<PathMatcher> ignores = new ArrayList<>();
+    private final List<Path> watchedDirs = new ArrayList<>();
+    private final java.util.Set<Path> watchedFiles = new java.util.HashSet<>();
     private ChangeSet pending = ChangeSet.files();
     private ScheduledFuture<?> flush;
 
@@ -47,10 +49,19 @@ public final class SourceWatcher implements AutoCloseable {
         for (String glob : extraIgnores) {
             ignores.add(FileSystems.getDefault().getPathMatcher("glob:" + (glob.startsWith("**/") ? glob : "**/" + glob)));
         }
-        List<Path> dirs = new ArrayList<>();
+        // A file (a framework jar, a fixture) is watched through its folder, but only its own events count.
+        java.util.Set<Path> roots = new java.util.LinkedHashSet<>();
         for (Path p : paths) {
-            dirs.add(Files.isDirectory(p) ? p.toAbsolutePath() : p.toAbsolutePath().getParent());
+            Path abs = p.toAbsolutePath().normalize();
+            if (Files.isDirectory(abs)) {
+                watchedDirs.add(abs);
+                roots.add(abs);
+            } else {
+                watchedFiles.add(abs);
+                roots.add(abs.getParent());
+            }
         }
+        List<Path> dirs = new ArrayList<>(roots);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crac-dev-quiet-period"));
         this.watcher = DirectoryWatcher.builder()
                 .paths(dirs)
@@ -70,7 +81,7 @@ public final class SourceWatcher implements AutoCloseable {
             return;
         }
         Path path = event.path();
-        if (path == null || ignored(path) || event.isDirectory()) {
+        if (path == null || ignored(path) || event.isDirectory() || !wanted(path.toAbsolutePath().normalize())) {
             return;
         }
         add(path, switch (event.eventType()) {
@@ -98,6 +109,18 @@ public final class SourceWatcher implements AutoCloseable {
         if (!batch.isEmpty()) {
             onBatch.accept(batch);
         }
+    }
+
+    private boolean wanted(Path path) {
+        if (watchedFiles.contains(path)) {
+            return true;
+        }
+        for (Path dir : watchedDirs) {
+            if (path.startsWith(dir)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean ignored(Path path) {

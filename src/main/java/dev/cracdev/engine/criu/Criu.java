@@ -47,7 +47,10 @@ public final class Criu {
         List<Path> candidates = new ArrayList<>();
         String env = System.getenv("CRACDEV_CRIU");
         if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
+            // an explicit choice is the only candidate: say what is wrong with it rather than use another
+            Path chosen = Path.of(env);
+            return Files.isExecutable(chosen) ? check(chosen, fix)
+                    : new Probe(null, null, false, "CRACDEV_CRIU=" + env + " is not an executable file", fix + " or fix CRACDEV_CRIU");
         }
         candidates.add(INSTALLED);
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin").split(":")) {

@@ -143,7 +143,11 @@ public final class CriuEngine implements Engine {
 
     @Override
     public void generationReady(int newFrameworkClasses) {
-        if (newFrameworkClasses > 0 && !closed) {
+        // A rebuild competes with the running app for CPU: only when the list grew noticeably.
+        Properties meta = readMeta(baseImage());
+        int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
+        boolean firstList = preloaded == 0 && newFrameworkClasses > 0;
+        if ((firstList || newFrameworkClasses >= Math.max(50, preloaded / 20)) && !closed) {
             background.submit(() -> {
                 try {
                     buildBase(newFrameworkClasses + " more framework classes were recorded");

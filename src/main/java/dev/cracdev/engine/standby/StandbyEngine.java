@@ -61,7 +61,7 @@ public final class StandbyEngine implements Engine {
         long waited = (System.nanoTime() - t0) / 1_000_000;
         template.child().forwardOutput();
         template.child().send(request.goLine(false));
-        String how = waited > 5 ? "standby (waited " + waited + " ms for it)" : "release standby";
+        String how = waited > 5 ? "release standby (it was still booting)" : "release standby";
         return new Launched(template.child(), how, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -70,9 +70,12 @@ public final class StandbyEngine implements Engine {
         if (closed) {
             return;
         }
-        if (standby != null && newFrameworkClasses > 0 && standby.isDone() && !standby.isCompletedExceptionally()) {
-            standby.join().child().kill(); // booted with an older class list: replace it
-            standby = null;
+        if (standby != null && standby.isDone() && !standby.isCompletedExceptionally()) {
+            int preloaded = standby.join().preloaded();
+            if ((preloaded == 0 && newFrameworkClasses > 0) || newFrameworkClasses >= Math.max(50, preloaded / 20)) {
+                standby.join().child().kill(); // booted with a much shorter class list: replace it
+                standby = null;
+            }
         }
         if (standby == null) {
             bootNext();

@@ -1,0 +1,93 @@
+package dev.cracdev.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input gets one clear sentence and a documented exit code; nothing starts. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        CommandLine cl = CracDevCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private Path appRoot() throws Exception {
+        Path app = tmp.resolve("classes");
+        Files.createDirectories(app.resolve("app"));
+        Files.write(app.resolve("app/Main.class"), new byte[] {(byte) 0xCA, (byte) 0xFE});
+        return app;
+    }
+
+    private static void assertOneSentence(Result r, int code, String contains) {
+        assertEquals(code, r.code(), r.err());
+        String[] lines = r.err().strip().split("\n");
+        assertEquals(1, lines.length, "one line: " + r.err());
+        assertTrue(lines[0].startsWith("[crac-dev] [ERROR] "), r.err());
+        assertTrue(lines[0].contains(contains), r.err());
+    }
+
+    @Test
+    void anUnknownEngineIsAUsageError() throws Exception {
+        assertOneSentence(run("start", "--engine", "warp", "--app", appRoot().toString(), "app.Main"), 2,
+                "Invalid value for option '--engine'");
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertOneSentence(run("start", "--frobnicate"), 2, "Unknown option: '--frobnicate'");
+    }
+
+    @Test
+    void aMissingMainClassIsAUsageError() throws Exception {
+        assertOneSentence(run("start", "--app", appRoot().toString()), 2, "missing main class");
+        assertOneSentence(run("start", "--app", appRoot().toString(), "app.Nope"), 2,
+                "main class app.Nope was not found in the app roots");
+    }
+
+    @Test
+    void aMissingAppRootIsAUsageError() {
+        assertOneSentence(run("start", "--app", tmp.resolve("nope").toString(), "app.Main"), 2,
+                "app root " + tmp.resolve("nope") + " does not exist");
+    }
+
+    @Test
+    void aMissingFrameworkEntryIsAUsageError() throws Exception {
+        assertOneSentence(run("start", "-cp", tmp.resolve("missing.jar").toString(), "--app", appRoot().toString(), "app.Main"), 2,
+                "framework class-path entry " + tmp.resolve("missing.jar") + " does not exist");
+    }
+
+    @Test
+    void aMissingJdkIsAnEnvironmentError() throws Exception {
+        assertOneSentence(run("start", "--java", tmp.resolve("no-jdk").toString(), "--app", appRoot().toString(), "app.Main"), 3,
+                "no java executable at");
+    }
+
+    @Test
+    void helpListsTheExitCodesAndVersionPrintsTheVersion() {
+        Result help = run("start", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Exit codes:") && help.out().contains("environment cannot run"), help.out());
+        Result version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("crac-dev "), version.out());
+    }
+}

@@ -1,0 +1,61 @@
+package dev.cracdev.image;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ImageStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static Fingerprint fp(String jar) {
+        return Fingerprint.of(Map.of("framework[0]", jar + " 1 bytes sha256:" + jar));
+    }
+
+    @Test
+    void storeIsPrivateIgnoredByGitAndKeepsTheNewestThree() throws Exception {
+        ImageStore store = new ImageStore(tmp.resolve("checkpoints"));
+        Fingerprint[] fps = {fp("a"), fp("b"), fp("c"), fp("d")};
+        for (Fingerprint f : fps) {
+            store.open(f);
+            store.prune(f);
+            Thread.sleep(20); // distinct modification times
+        }
+        try (Stream<Path> dirs = Files.list(store.root())) {
+            assertEquals(3, dirs.filter(Files::isDirectory).count());
+        }
+        assertFalse(Files.exists(store.root().resolve(fps[0].id())), "the oldest was pruned");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root())));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root().resolve(fps[3].id()))));
+        assertTrue(Files.readString(store.root().resolve(".gitignore")).contains("\n*\n"));
+        Map<String, String> previous = store.previousInputs(fps[3]).orElseThrow();
+        assertEquals(fps[2].inputs(), previous, "the previous run is the most recently used other fingerprint");
+        assertEquals("framework entry d changed", fps[3].whatChangedSince(previous));
+    }
+
+    @Test
+    void publishReplacesAnImageAtomicallyAndDiscardRemovesIt() throws Exception {
+        Path base = tmp.resolve("base");
+        Path first = ImageStore.newBuildDir(base);
+        Files.writeString(first.resolve("pages-1.img"), "one");
+        ImageStore.publish(first, base);
+        Path second = ImageStore.newBuildDir(base);
+        Files.writeString(second.resolve("pages-1.img"), "two");
+        ImageStore.publish(second, base);
+        assertEquals("two", Files.readString(base.resolve("pages-1.img")));
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(1, left.count(), "no half-written or old directories left");
+        }
+        ImageStore.discard(base);
+        assertFalse(Files.exists(base));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.cracdev.it;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The engine contract: what every engine must do, run against each one by a subclass (as rails/spring
+ * and devtools test every implementation with one suite). Real supervisor, real JVMs, real files.
+ */
+public abstract class AbstractEngineContractIT {
+    protected static final Duration T = Duration.ofSeconds(60);
+    /** The app's hello line: version, token, conf, counter, gen, pid. */
+    protected static final String HELLO = "hello (v\\d+) token=(\\w+) conf=(\\S+) counter=(\\d+) gen=(\\d+) pid=(\\d+)";
+
+    @TempDir
+    protected Path tmp;
+    protected TestProject project;
+    protected SupervisorProcess supervisor;
+
+    /** The engine under test. */
+    protected abstract String engine();
+
+    @BeforeEach
+    void createProject() throws Exception {
+        project = TestProject.create(tmp.resolve("project"));
+    }
+
+    @AfterEach
+    void stopSupervisor() throws Exception {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+    }
+
+    protected SupervisorProcess startSupervisor(String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("start", "--engine", engine(), "-cp", project.frameworkJar.toString(),
+                "--app", project.appRoot.toString(), "--ready-log", "^hello ", "--images", tmp.resolve("images").toString()));
+        args.addAll(List.of(extra));
+        args.add("app.Main");
+        supervisor = SupervisorProcess.start(project.dir, args);
+        return supervisor;
+    }
+
+    protected Matcher awaitHello(String version, int gen) throws InterruptedException {
+        return supervisor.await("hello " + version + " .* gen=" + gen + " ", T);
+    }
+
+    @Test
+    void changedAppCodeRunsInANewProcessWithFreshAppState() throws Exception {
+        startSupervisor();
+        Matcher first = supervisor.await(HELLO, T);
+        assertEquals("v1", first.group(1));
+        long firstPid = Long.parseLong(supervisor.await("\\[crac-dev\\] gen 1 ready in .* pid (\\d+)$", T).group(1));
+
+        project.writeApp("v2", "");
+        Matcher second = supervisor.await("hello v2 .*", T);
+        second = java.util.regex.Pattern.compile(HELLO).matcher(second.group());
+        assertTrue(second.find());
+        assertEquals("1", second.group(4), "app-phase state is fresh in every generation");
+        long secondPid = Long.parseLong(supervisor.await("\\[crac-dev\\] gen " + second.group(5)
+                + " ready in .* change.* pid (\\d+)$", T).group(1));
+        assertNotEquals(firstPid, secondPid, "each generation is a new process");
+        assertTrue(ProcessHandle.of(firstPid).map(ph -> !ph.isAlive()).orElse(true), "the previous generation is gone");
+    }
+
+    @Test
+    void frameworkInitializerSeesTheCurrentAppFileInEveryGeneration() throws Exception {
+        startSupervisor();
+        supervisor.await("hello v1 token=\\w+ conf=conf-1 ", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        for (int i = 2; i <= 3; i++) {
+            Files.writeString(project.appRoot.resolve("fw.conf"), "conf-" + i);
+            supervisor.await("hello v1 token=\\w+ conf=conf-" + i + " ", T);
+            supervisor.await("\\[crac-dev\\] gen " + i + " ready in", T);
+        }
+    }
+
+    @Test
+    void appThatThrowsOnBootLeavesTheSupervisorRunningAndRecoversOnTheNextChange() throws Exception {
+        startSupervisor();
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+
+        project.writeApp("v2", "if (args.length == 0) throw new IllegalStateException(\"boom on boot\");");
+        supervisor.await("IllegalStateException: boom on boot", T);
+        supervisor.await("\\[crac-dev\\] \\[ERROR\\] gen 2 exited with status 1 before it was ready", T);
+        assertTrue(supervisor.process().isAlive(), "the supervisor keeps running");
+
+        project.writeApp("v3", "");
+        supervisor.await("hello v3 ", T);
+        supervisor.await("\\[crac-dev\\] gen 3 ready in", T);
+    }
+
+    @Test
+    void stdoutAndStderrOfEachGenerationAreForwardedLive() throws Exception {
+        startSupervisor();
+        // The app is still running (its server thread never ends) when both lines arrive.
+        supervisor.await("^hello v1 ", T);
+        supervisor.await("^stderr v1 gen=1$", T);
+        project.writeApp("v2", "");
+        supervisor.await("^stderr v2 gen=2$", T);
+        assertEquals(1, supervisor.count("^stderr v1 "), "output is not repeated");
+    }
+
+    @Test
+    void sigtermOfTheSupervisorEndsEveryChild() throws Exception {
+        startSupervisor();
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        List<ProcessHandle> children = supervisor.descendants();
+        assertFalse(children.isEmpty(), "the supervisor has children to end");
+        supervisor.signal("TERM");
+        assertTrue(supervisor.waitFor(T), "the supervisor exits on SIGTERM");
+        ProcessAssertions.assertAllGone(children, Duration.ofSeconds(5));
+    }
+}

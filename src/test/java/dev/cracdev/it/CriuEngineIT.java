@@ -1,0 +1,176 @@
+package dev.cracdev.it;
+
+import dev.cracdev.engine.criu.Criu;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The contract for the criu engine, plus proof that generations really come from the image. Real
+ * CRIU: in CI (CI=true) these tests must run, so a missing CRIU fails instead of skipping.
+ */
+class CriuEngineIT extends AbstractEngineContractIT {
+    @BeforeAll
+    static void requireCriu() {
+        Criu.Probe probe = Criu.probe();
+        if (!probe.usable() && System.getenv("CI") != null) {
+            fail("CI must run the criu tests, but " + probe.reason() + " (" + probe.fix() + ")");
+        }
+        assumeTrue(probe.usable(), "criu engine not usable here: " + probe.reason());
+    }
+
+    @Override
+    protected String engine() {
+        return "criu";
+    }
+
+    /** Starts, waits for gen 1 and for the base image rebuilt with gen 1's recorded class list. */
+    private void startWithWarmImage(String... extra) throws Exception {
+        startSupervisor(extra);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* restore \\d+ ms", T);
+        supervisor.await("\\[crac-dev\\] base image ready in .* [1-9]\\d* classes preloaded", T);
+    }
+
+    @Test
+    void generationsAreRestoredFromTheImageWithFrameworkStateSharedAndAppStateFresh() throws Exception {
+        startWithWarmImage();
+        int runsBefore = project.frameworkRuns().size();
+        List<String> tokens = new ArrayList<>();
+        for (int gen = 2; gen <= 4; gen++) {
+            project.writeApp("v" + gen, "");
+            Matcher hello = Pattern.compile(HELLO).matcher(supervisor.await("hello v" + gen + " .*", T).group());
+            assertTrue(hello.find());
+            assertEquals("1", hello.group(4), "app-phase counter is fresh");
+            assertEquals(Integer.toString(gen), hello.group(5));
+            tokens.add(hello.group(2));
+            supervisor.await("\\[crac-dev\\] gen " + gen + " ready in .* · restore \\d+ ms", T);
+        }
+        assertEquals(1, tokens.stream().distinct().count(), "the framework-phase token is the image's: " + tokens);
+        assertEquals(runsBefore, project.frameworkRuns().size(), "the framework phase did not run again");
+    }
+
+    @Test
+    void fiftyChangesMakeFiftyGenerationsWithoutLeftoverProcessesOrDescriptors() throws Exception {
+        startWithWarmImage();
+        project.writeApp("v2", "");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        long fdsBefore = openFds(supervisor.pid());
+        for (int gen = 3; gen <= 52; gen++) {
+            project.writeApp("v" + gen, "");
+            supervisor.await("hello v" + gen + " .* gen=" + gen + " ", T);
+            supervisor.await("\\[crac-dev\\] gen " + gen + " ready in", T);
+        }
+        long fdsAfter = openFds(supervisor.pid());
+        assertTrue(fdsAfter <= fdsBefore + 3, "supervisor fds grew from " + fdsBefore + " to " + fdsAfter);
+        // one generation alive: criu restore and the restored JVM below it, nothing else
+        List<ProcessHandle> alive = supervisor.descendants();
+        assertEquals(2, alive.size(), "only the current generation runs: " + alive.stream()
+                .map(p -> p.info().commandLine().orElse("?")).toList());
+        assertEquals(50, supervisor.count("^hello v\\d+ .* counter=1 ") - 2);
+    }
+
+    @Test
+    void outputOfAGenerationNeverAppearsAfterTheNextOneStartedAndNoneIsLost() throws Exception {
+        project.writeMain(ticker("a"));
+        startSupervisor();
+        supervisor.await("^tick a gen=1 n=200$", T);
+        project.writeMain(ticker("b"));
+        supervisor.await("^tick b gen=2 n=100$", T);
+
+        List<String> lines = supervisor.lines();
+        int firstOfGen2 = -1;
+        int expected = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("tick b gen=2 ") && firstOfGen2 < 0) {
+                firstOfGen2 = i;
+            }
+            if (line.startsWith("tick a gen=1 ")) {
+                assertTrue(firstOfGen2 < 0, "gen 1 printed after gen 2 started: " + line);
+                assertEquals("tick a gen=1 n=" + expected, line, "gen 1's lines arrive complete and in order");
+                expected++;
+            }
+        }
+        assertTrue(expected > 200 && firstOfGen2 > 0);
+    }
+
+    @Test
+    void aChangedFrameworkJarRebuildsTheImageAndSaysWhy() throws Exception {
+        startWithWarmImage();
+        project.writeFrameworkJar("changed");
+        supervisor.await("\\[crac-dev\\] framework entry .*fw\\.jar changed: preparing a new criu template", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+    }
+
+    @Test
+    void aTruncatedImageIsRecognisedAndRebuilt() throws Exception {
+        startWithWarmImage("--restore-timeout", "5");
+        Path pages = largestPagesImage(tmp.resolve("images"));
+        try (RandomAccessFile f = new RandomAccessFile(pages.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        project.writeApp("v2", "");
+        supervisor.await("\\[crac-dev\\] \\[WARN\\] the base image .* failed to restore .*discarding and rebuilding it", T);
+        supervisor.await("hello v2 .* gen=2 ", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+    }
+
+    @Test
+    void imageDirectoriesArePrivateAndIgnoredByGit() throws Exception {
+        startWithWarmImage();
+        Path images = tmp.resolve("images");
+        assertEquals("*", Files.readAllLines(images.resolve(".gitignore")).stream()
+                .filter(l -> !l.startsWith("#")).findFirst().orElse(""));
+        try (Stream<Path> dirs = Files.walk(images)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+            }
+        }
+    }
+
+    private static String ticker(String tag) {
+        return """
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        String gen = System.getProperty("cracdev.generation");
+                        System.out.println("hello %s");
+                        for (int n = 0; ; n++) {
+                            System.out.println("tick %s gen=" + gen + " n=" + n);
+                            Thread.sleep(1);
+                        }
+                    }
+                }
+                """.formatted(tag, tag);
+    }
+
+    private static long openFds(long pid) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return fds.count();
+        }
+    }
+
+    private static Path largestPagesImage(Path images) throws IOException {
+        try (Stream<Path> files = Files.walk(images)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("pages-") && f.toString().contains("/base/"))
+                    .max(Comparator.comparingLong(f -> f.toFile().length()))
+                    .orElseThrow(() -> new AssertionError("no pages image under " + images));
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.cracdev.it;
+
+import dev.cracdev.engine.criu.Criu;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code crac-dev doctor} and the {@code auto} choice, on this machine and with a broken CRIU. */
+class DoctorIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void doctorReportsCriuUsableAndAutoPicksIt() throws Exception {
+        assumeTrue(Criu.probe().usable() || System.getenv("CI") != null, "criu not usable here: " + Criu.probe().reason());
+        SupervisorProcess doctor = SupervisorProcess.run(tmp, List.of("doctor"));
+        assertEquals(0, doctor.exitCode(), doctor.output());
+        assertTrue(doctor.output().contains("criu     usable     criu 4."), doctor.output());
+        assertTrue(doctor.output().contains("standby  usable"), doctor.output());
+        assertTrue(doctor.output().contains("auto     -> criu (chosen by auto: criu 4."), doctor.output());
+    }
+
+    @Test
+    void aCriuThatFailsItsCheckIsReportedWithTheFixAndAutoFallsBackToStandby() throws Exception {
+        Path fake = tmp.resolve("criu");
+        Files.writeString(fake, "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Version: 3.17'; exit 0; }\n"
+                + "echo 'Error (criu/vdso.c:123): vdso: bad layout'; exit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("CRACDEV_CRIU", fake.toString());
+
+        SupervisorProcess doctor = SupervisorProcess.run(tmp, List.of("doctor"), env);
+        assertTrue(doctor.output().contains("criu     not usable criu 3.17 at " + fake + " fails `criu check`"), doctor.output());
+        assertTrue(doctor.output().contains("fix: run scripts/install-criu as root"), doctor.output());
+        assertTrue(doctor.output().contains("auto     -> standby"), doctor.output());
+
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        SupervisorProcess start = SupervisorProcess.run(project.dir, List.of("start", "--engine", "criu", "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "app.Main"), env);
+        assertEquals(3, start.exitCode(), start.output());
+        assertTrue(start.output().contains("[crac-dev] [ERROR] engine criu cannot run here: criu 3.17"), start.output());
+    }
+}

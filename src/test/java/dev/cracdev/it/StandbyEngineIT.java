@@ -1,0 +1,21 @@
+package dev.cracdev.it;
+
+import org.junit.jupiter.api.Test;
+
+/** The contract for the standby engine, plus what makes it worth having. */
+class StandbyEngineIT extends AbstractEngineContractIT {
+    @Override
+    protected String engine() {
+        return "standby";
+    }
+
+    @Test
+    void theFrameworkPhaseIsNotOnTheCriticalPathOfAChange() throws Exception {
+        startSupervisor("--verbose");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        // the next standby is parked at the boundary before the change comes
+        supervisor.await("standby reached the boundary", 2, T);
+        project.writeApp("v2", "");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* release standby \\d+ ms .* framework phase .* done ahead", T);
+    }
+}
