@@ -132,6 +132,24 @@ class CriuEngineIT extends AbstractEngineContractIT {
     }
 
     @Test
+    void orgCracResourcesHearBeforeCheckpointAtTheDumpAndAfterRestoreInEveryGeneration() throws Exception {
+        Path orgCrac = Path.of(org.crac.Core.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        project.addOrgCracHooks(orgCrac);
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "criu", "-cp",
+                project.frameworkJar + java.io.File.pathSeparator + orgCrac, "--app", project.appRoot.toString(),
+                "--ready-log", "^hello ", "--images", tmp.resolve("images").toString(), "app.Main"));
+        supervisor.await("\\[crac-dev\\] base image ready in .* [1-9]\\d* classes preloaded", T);
+        assertEquals(List.of("before"), Files.readAllLines(project.dir.resolve("before-checkpoint.txt")),
+                "beforeCheckpoint ran once, in the template, before the dump");
+        for (int gen = 2; gen <= 3; gen++) {
+            project.writeApp("v" + gen, "fw.CracHooks.touch();");
+            supervisor.await("^afterRestore gen=" + gen + "$", T);
+            supervisor.await("\\[crac-dev\\] gen " + gen + " ready in", T);
+        }
+        assertEquals(1, Files.readAllLines(project.dir.resolve("before-checkpoint.txt")).size());
+    }
+
+    @Test
     void imageDirectoriesArePrivateAndIgnoredByGit() throws Exception {
         startWithWarmImage();
         Path images = tmp.resolve("images");

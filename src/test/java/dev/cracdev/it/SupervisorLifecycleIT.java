@@ -75,6 +75,17 @@ class SupervisorLifecycleIT {
     }
 
     @Test
+    void settingsAndTheMainClassCanComeFromCracDevProperties() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        Files.writeString(project.dir.resolve("crac-dev.properties"), String.join("\n",
+                "classpath=" + project.frameworkJar, "app=target/classes", "engine=cold", "ready-log=^hello ",
+                "images=" + tmp.resolve("images"), "main=app.Main", ""));
+        supervisor = SupervisorProcess.start(project.dir, List.of("start"));
+        supervisor.await("\\[crac-dev\\] engine cold: as requested", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+    }
+
+    @Test
     void typingRsRestartsByHand() throws Exception {
         startOn("standby");
         supervisor.type("rs");

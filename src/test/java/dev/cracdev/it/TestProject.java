@@ -50,6 +50,36 @@ public final class TestProject {
 
     /** (Re)builds the framework jar; {@code extra} changes its content. */
     public void writeFrameworkJar(String extra) throws IOException {
+        writeFrameworkJar(extra, List.of());
+    }
+
+    /**
+     * Adds {@code fw.CracHooks}, a framework class that registers an org.crac resource in its static
+     * initializer (as Spring's lifecycle processor does): beforeCheckpoint appends to
+     * {@code before-checkpoint.txt}, afterRestore prints {@code afterRestore gen=N}.
+     */
+    public void addOrgCracHooks(Path orgCracJar) throws IOException {
+        write(dir.resolve("fw-src/fw/CracHooks.java"), """
+                package fw;
+                public class CracHooks {
+                    static final org.crac.Resource RESOURCE = new org.crac.Resource() {
+                        public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> c) throws Exception {
+                            java.nio.file.Files.writeString(java.nio.file.Path.of(System.getProperty("user.dir"), "before-checkpoint.txt"),
+                                "before\\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        }
+                        public void afterRestore(org.crac.Context<? extends org.crac.Resource> c) {
+                            System.out.println("afterRestore gen=" + System.getProperty("cracdev.generation"));
+                        }
+                    };
+                    static { org.crac.Core.getGlobalContext().register(RESOURCE); }
+                    public static void touch() { }
+                }
+                """);
+        writeFrameworkJar("", List.of(orgCracJar));
+        writeApp("v1", "fw.CracHooks.touch();");
+    }
+
+    private void writeFrameworkJar(String extra, List<Path> classpath) throws IOException {
         Path src = dir.resolve("fw-src");
         write(src.resolve("fw/Framework.java"), """
                 package fw;
@@ -79,7 +109,7 @@ public final class TestProject {
                 }
                 """);
         Path classes = dir.resolve("fw-classes");
-        compile(src, classes, List.of());
+        compile(src, classes, classpath);
         Files.createDirectories(frameworkJar.getParent());
         Path tmp = frameworkJar.resolveSibling("fw.jar.tmp");
         try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream jar = new JarOutputStream(out);
