@@ -116,8 +116,12 @@ public final class ChildProcess {
         forwardOutput = true;
     }
 
+    /** Delivers the lines kept so far (a generation may print before anyone listens), then each new one. */
     public void onLine(Consumer<String> listener) {
-        this.lineListener = listener;
+        synchronized (recentOutput) {
+            recentOutput.forEach(listener);
+            this.lineListener = listener;
+        }
     }
 
     /** Delivers every event so far, then each new one as it arrives (on a pump thread). */
@@ -254,7 +258,6 @@ public final class ChildProcess {
                     if (line.startsWith(CDS_NOTICE)) {
                         continue;
                     }
-                    keep(line);
                     if (forwardOutput) {
                         if (isStderr) {
                             console.appErr(line);
@@ -262,7 +265,10 @@ public final class ChildProcess {
                             console.appOut(line);
                         }
                     }
-                    lineListener.accept(line);
+                    synchronized (recentOutput) {
+                        keep(line);
+                        lineListener.accept(line);
+                    }
                 }
             } catch (IOException e) {
                 // pipe closed under us: the process is gone
@@ -274,11 +280,9 @@ public final class ChildProcess {
     }
 
     private void keep(String line) {
-        synchronized (recentOutput) {
-            recentOutput.addLast(line);
-            if (recentOutput.size() > KEPT_LINES) {
-                recentOutput.removeFirst();
-            }
+        recentOutput.addLast(line);
+        if (recentOutput.size() > KEPT_LINES) {
+            recentOutput.removeFirst();
         }
     }
 }

@@ -4,6 +4,8 @@ import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.engine.cold.ColdEngine;
+import dev.cracdev.engine.crac.CracEngine;
+import dev.cracdev.engine.crac.CracJdk;
 import dev.cracdev.engine.criu.Criu;
 import dev.cracdev.engine.criu.CriuEngine;
 import dev.cracdev.engine.standby.StandbyEngine;
@@ -26,39 +28,50 @@ public final class Engines {
     private Engines() {
     }
 
+    /** The engines {@code auto} considers, in order of preference. */
+    private static final List<EngineKind> PREFERENCE = List.of(EngineKind.crac, EngineKind.criu, EngineKind.standby, EngineKind.cold);
+
     /** Every engine's support on this machine for {@code java}, in {@code auto}'s order of preference. */
     public static List<Support> survey(Path java) {
-        List<Support> all = new ArrayList<>();
-        Criu.Probe criu = Criu.probe();
-        all.add(new Support(EngineKind.criu, criu.usable(), criu.reason(), criu.fix()));
-        all.add(new Support(EngineKind.standby, true, "works with any JDK on any OS (a pre-booted JVM kept at the boundary)", ""));
-        all.add(new Support(EngineKind.cold, true, "plain launch per change (the baseline)", ""));
-        return all;
+        return PREFERENCE.stream().map(k -> support(k, java)).toList();
+    }
+
+    /** Whether one engine can run here (probing only what that engine needs). */
+    public static Support support(EngineKind kind, Path java) {
+        return switch (kind) {
+            case crac -> {
+                CracJdk.Probe p = CracJdk.probe(java);
+                yield new Support(kind, p.usable(), p.reason(), p.fix());
+            }
+            case criu -> {
+                Criu.Probe p = Criu.probe();
+                yield new Support(kind, p.usable(), p.reason(), p.fix());
+            }
+            case standby -> new Support(kind, true, "works with any JDK on any OS (a pre-booted JVM kept at the boundary)", "");
+            case cold -> new Support(kind, true, "plain launch per change (the baseline)", "");
+            case auto -> throw new IllegalArgumentException("auto is a choice, not an engine");
+        };
     }
 
     public static Choice choose(EngineKind requested, Path java) throws CracDevException {
-        List<Support> survey = survey(java);
-        if (requested == EngineKind.auto) {
-            List<String> skipped = new ArrayList<>();
-            for (Support s : survey) {
-                if (s.usable()) {
-                    String why = s.reason() + (skipped.isEmpty() ? "" : "; not " + String.join(", not ", skipped));
-                    return new Choice(s.kind(), "chosen by auto: " + why);
-                }
-                skipped.add(s.kind() + " (" + s.reason() + ")");
+        if (requested != EngineKind.auto) {
+            Support s = support(requested, java);
+            if (!s.usable()) {
+                throw new CracDevException(ExitCode.UNSUPPORTED, "engine " + requested + " cannot run here: "
+                        + s.reason() + (s.fix().isEmpty() ? "" : "; " + s.fix()));
             }
-            return new Choice(EngineKind.cold, "chosen by auto: nothing better is usable");
+            return new Choice(requested, "as requested; " + s.reason());
         }
-        for (Support s : survey) {
-            if (s.kind() == requested) {
-                if (!s.usable()) {
-                    throw new CracDevException(ExitCode.UNSUPPORTED, "engine " + requested + " cannot run here: "
-                            + s.reason() + (s.fix().isEmpty() ? "" : "; " + s.fix()));
-                }
-                return new Choice(requested, "as requested; " + s.reason());
+        List<String> skipped = new ArrayList<>();
+        for (EngineKind kind : PREFERENCE) {
+            Support s = support(kind, java);
+            if (s.usable()) {
+                return new Choice(kind, "chosen by auto: " + s.reason()
+                        + (skipped.isEmpty() ? "" : " (not " + String.join("; not ", skipped) + ")"));
             }
+            skipped.add(kind + ": " + s.reason());
         }
-        throw new CracDevException(ExitCode.USAGE, "unknown engine " + requested);
+        throw new IllegalStateException("cold is always usable");
     }
 
     public static Engine create(EngineKind kind, LaunchConfig cfg, Duration restoreTimeout, Console console) {
@@ -66,6 +79,7 @@ public final class Engines {
             case standby -> new StandbyEngine(cfg, console);
             case cold -> new ColdEngine(cfg, console);
             case criu -> new CriuEngine(cfg, console, restoreTimeout, Criu.probe().binary());
+            case crac -> new CracEngine(cfg, console, restoreTimeout);
             default -> throw new IllegalArgumentException("no engine " + kind + " yet");
         };
     }

@@ -51,7 +51,8 @@ public final class Boot {
             System.exit(2);
             return;
         }
-        ControlLine control = ControlLine.start(path -> saveClassList(loader, path));
+        // Under CRaC the JDK swaps fds 0-2 at the checkpoint: read stdin only after the restore.
+        ControlLine control = mode.equals("crac") ? null : ControlLine.start(path -> saveClassList(loader, path));
 
         // STEP 2: the framework phase
         Set<String> failedInit = new TreeSet<>();
@@ -82,12 +83,18 @@ public final class Boot {
                 "untracked", Integer.toString(loader.untrackedLookups().size()));
 
         // STEP 4: released into the app phase
-        ChildProtocol.Message go = control.awaitGo();
+        ChildProtocol.Message go;
+        if (mode.equals("crac")) {
+            go = CracCheckpoint.checkpointRestore(); // returns in each restored generation
+            control = ControlLine.start(path -> saveClassList(loader, path));
+        } else {
+            go = control.awaitGo();
+        }
         boolean restored = Boolean.parseBoolean(go.get("restored"));
         System.setProperty(CracDev.GENERATION_PROPERTY, go.get("gen"));
         System.setProperty(CracDev.ENGINE_PROPERTY, mode);
         System.setProperty(CracDev.RESTORED_PROPERTY, Boolean.toString(restored));
-        if (restored) {
+        if (restored && !mode.equals("crac")) { // a CRaC JDK notifies its own resources
             Core.notifyAfterRestore();
         }
         loader.enterAppPhase();

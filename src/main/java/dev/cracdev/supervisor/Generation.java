@@ -22,6 +22,7 @@ final class Generation {
     private final long frameworkBootMs;
     private final AtomicBoolean ready = new AtomicBoolean();
     private volatile long startedAt;
+    private volatile long jvmPid;
     private volatile long readyAt;
     private Runnable readySink = () -> { };
 
@@ -69,6 +70,7 @@ final class Generation {
 
     void started() {
         startedAt = child().seenAt(ChildProtocol.STARTED);
+        jvmPid = child().jvmPid(); // the JVM surely exists once its runtime spoke
         if (probe.polled()) {
             Thread poller = new Thread(() -> {
                 while (!ready.get() && child().isAlive()) {
@@ -124,7 +126,7 @@ final class Generation {
         if (frameworkBootMs > 0) {
             s.append(" · framework phase ").append(Durations.format(frameworkBootMs)).append(" done ahead");
         }
-        s.append(" · pid ").append(child().jvmPid());
+        s.append(" · pid ").append(jvmPid > 0 ? jvmPid : child().jvmPid());
         return s.toString();
     }
 }

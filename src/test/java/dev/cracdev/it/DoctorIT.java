@@ -30,6 +30,19 @@ class DoctorIT {
     }
 
     @Test
+    void engineCracOnAPlainJdkExitsWithTheEnvironmentCodeAndSaysWhatToInstall() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        SupervisorProcess start = SupervisorProcess.run(project.dir, List.of("start", "--engine", "crac", "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "app.Main"));
+        assertEquals(3, start.exitCode(), start.output());
+        assertEquals(1, start.lines().size(), start.output());
+        String line = start.lines().get(0);
+        assertTrue(line.startsWith("[crac-dev] [ERROR] engine crac cannot run here: "), line);
+        assertTrue(line.contains(System.getProperty("java.home")) && line.contains("is not a CRaC JDK")
+                && line.contains("install a CRaC JDK (Azul Zulu with CRaC"), line);
+    }
+
+    @Test
     void aCriuThatFailsItsCheckIsReportedWithTheFixAndAutoFallsBackToStandby() throws Exception {
         Path fake = tmp.resolve("criu");
         Files.writeString(fake, "#!/bin/sh\n[ \"$1\" = --version ] && { echo 'Version: 3.17'; exit 0; }\n"

@@ -1,0 +1,276 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.Console;
+import dev.cracdev.CracDevException;
+import dev.cracdev.ExitCode;
+import dev.cracdev.image.ImageStore;
+import dev.cracdev.runtime.ChildProtocol;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * What the checkpoint engines ({@code criu}, {@code crac}) share: a base image in the store, built into a
+ * fresh directory and published by rename; one restore per generation, which must release the app
+ * within the restore timeout; a restore that fails or hangs means a bad image, which is discarded,
+ * rebuilt, and the restore retried once; a background rebuild when generations recorded noticeably
+ * more framework classes. Subclasses say how to build an image and how to restore one.
+ */
+public abstract class ImageEngine implements Engine {
+    /** Written into an image once it is complete: what restores need, and numbers for the user. */
+    protected static final String IMAGE_META = "crac-dev.properties";
+
+    protected final LaunchConfig cfg;
+    protected final Console console;
+    private final Duration restoreTimeout;
+    private final ReadWriteLock imageLock = new ReentrantReadWriteLock();
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "crac-dev-image-rebuild");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ChildProcess building;
+    private volatile boolean closed;
+
+    protected ImageEngine(LaunchConfig cfg, Console console, Duration restoreTimeout) {
+        this.cfg = cfg;
+        this.console = console;
+        this.restoreTimeout = restoreTimeout;
+    }
+
+    /**
+     * Boots a template and checkpoints it into {@code dir} (fresh, private). Returns what restores need
+     * (stored in the image) plus {@code frameworkMillis}, {@code preloaded} and {@code dumpMillis}.
+     * {@link #building(ChildProcess)} must be told the template so {@link #close()} can end it.
+     */
+    protected abstract Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException;
+
+    /** The command that restores a generation from {@code image}, whose metadata is {@code meta}. */
+    protected abstract List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work)
+            throws CracDevException;
+
+    /** True when the go line travels on the restored JVM's stdin, false when it is in the restore command. */
+    protected abstract boolean goOnStdin();
+
+    /** Where restore logs go, for the user's error message. */
+    protected abstract String restoreLogHint(Path work);
+
+    /** The first error line of the restore log in {@code work}, as "; engine: ...", or "". */
+    protected abstract String restoreError(Path work);
+
+    public Path baseImage() {
+        return cfg.stateDir().resolve("base");
+    }
+
+    protected void building(ChildProcess template) {
+        building = template;
+        if (closed && template != null) {
+            template.kill();
+        }
+    }
+
+    protected boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public void prepare() throws CracDevException {
+        if (readMeta(baseImage()) == null) {
+            buildBase("no base image yet");
+        } else {
+            console.debug("reusing base image " + baseImage());
+        }
+    }
+
+    @Override
+    public Launched launch(GenerationRequest request) throws CracDevException {
+        try {
+            return restore(request);
+        } catch (BadImage e) {
+            console.warn("the base image " + baseImage() + " failed to restore (" + e.getMessage()
+                    + "); discarding and rebuilding it");
+            discardBase();
+            buildBase("the previous image was bad");
+            try {
+                return restore(request);
+            } catch (BadImage again) {
+                throw new CracDevException(ExitCode.FAILURE, "a freshly built base image failed to restore too ("
+                        + again.getMessage() + "); run with --verbose and see " + restoreLogHint(work()));
+            }
+        }
+    }
+
+    private Path work() {
+        return cfg.stateDir().resolve("work");
+    }
+
+    private Launched restore(GenerationRequest request) throws CracDevException, BadImage {
+        imageLock.readLock().lock();
+        try {
+            Properties meta = readMeta(baseImage());
+            if (meta == null) {
+                throw new BadImage("its metadata is missing");
+            }
+            ImageStore.secureDir(work());
+            List<String> command = restoreCommand(baseImage(), meta, request, work());
+            long t0 = System.nanoTime();
+            ChildProcess child = ChildProcess.start("gen-" + request.number(), command, cfg.workDir(), console, true);
+            if (goOnStdin()) {
+                child.send(request.goLine(true)); // waits in the pipe until the restored JVM reads it
+            }
+            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.STARTED), restoreTimeout);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            if (m == null || !m.word().equals(ChildProtocol.STARTED)) {
+                String why = m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
+                        : "the restore exited with status " + m.get("status");
+                child.kill();
+                throw new BadImage(why + restoreError(work()));
+            }
+            return new Launched(child, "restore", millis);
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot restore from " + baseImage() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while restoring");
+        } finally {
+            imageLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void generationReady(int newFrameworkClasses) {
+        // A rebuild competes with the running app for CPU: only for the first real list, or a big change.
+        Properties meta = readMeta(baseImage());
+        int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
+        boolean firstList = preloaded == 0 && newFrameworkClasses > 0;
+        if ((firstList || newFrameworkClasses >= Math.max(50, preloaded / 20)) && !closed) {
+            background.submit(() -> {
+                try {
+                    buildBase(newFrameworkClasses + " more framework classes were recorded");
+                } catch (CracDevException e) {
+                    if (!closed) {
+                        console.warn("rebuilding the base image failed: " + e.getMessage());
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public long frameworkBootMillis() {
+        Properties meta = readMeta(baseImage());
+        return meta == null ? -1 : Long.parseLong(meta.getProperty("frameworkMillis", "-1"));
+    }
+
+    /** Builds a new base image and publishes it; the previous one serves restores until then. */
+    protected void buildBase(String why) throws CracDevException {
+        console.info("building the base image (" + why + ")...");
+        long t0 = System.nanoTime();
+        Path dir = null;
+        try {
+            dir = ImageStore.newBuildDir(baseImage());
+            Properties meta = checkpointInto(dir);
+            try (Writer w = Files.newBufferedWriter(dir.resolve(IMAGE_META), StandardCharsets.UTF_8)) {
+                meta.store(w, "crac-dev base image");
+            }
+            imageLock.writeLock().lock();
+            try {
+                ImageStore.publish(dir, baseImage());
+                dir = null;
+            } finally {
+                imageLock.writeLock().unlock();
+            }
+            console.info(String.format("base image ready in %.1f s (framework phase %s ms, %s classes preloaded, dump %s ms, %d MB)",
+                    (System.nanoTime() - t0) / 1e9, meta.getProperty("frameworkMillis"), meta.getProperty("preloaded"),
+                    meta.getProperty("dumpMillis"), sizeMb(baseImage())));
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "could not write the base image: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while checkpointing");
+        } finally {
+            building(null);
+            if (dir != null) {
+                try {
+                    ImageStore.deleteTree(dir);
+                } catch (IOException e) {
+                    console.debug("could not delete " + dir + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void discardBase() throws CracDevException {
+        imageLock.writeLock().lock();
+        try {
+            ImageStore.discard(baseImage());
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot delete the bad image " + baseImage() + ": " + e.getMessage());
+        } finally {
+            imageLock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        background.shutdownNow();
+        ChildProcess b = building;
+        if (b != null) {
+            b.kill();
+        }
+    }
+
+    /** The image's metadata, or null when the image is missing or incomplete. */
+    protected static Properties readMeta(Path image) {
+        Path file = image.resolve(IMAGE_META);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+            return p;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** "; what: <first line with 'Error'>" from a log file, or "". */
+    protected static String firstError(Path log, String what) {
+        try {
+            return Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+                    .filter(l -> l.contains("Error") || l.contains("error"))
+                    .findFirst()
+                    .map(l -> "; " + what + ": " + l.replaceFirst("^\\(\\s*[0-9.]+\\)\\s*", "").strip())
+                    .orElse("");
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static long sizeMb(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum() / (1024 * 1024);
+        }
+    }
+
+    /** The image could not be restored: it is discarded and rebuilt. */
+    protected static final class BadImage extends Exception {
+        public BadImage(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

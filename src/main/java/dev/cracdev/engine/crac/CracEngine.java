@@ -1,0 +1,165 @@
+package dev.cracdev.engine.crac;
+
+import dev.cracdev.Console;
+import dev.cracdev.CracDevException;
+import dev.cracdev.ExitCode;
+import dev.cracdev.engine.ChildProcess;
+import dev.cracdev.engine.EngineKind;
+import dev.cracdev.engine.GenerationRequest;
+import dev.cracdev.engine.ImageEngine;
+import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.engine.TemplateBooter;
+import dev.cracdev.runtime.ChildProtocol;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoint/restore by a CRaC JDK itself (Azul Zulu CRaC and other openjdk/crac builds), written from
+ * the documented behaviour in shared/notes/crac.md (no CRaC JDK can be obtained on our machines).
+ *
+ * <ol>
+ *   <li>Template: {@code java -XX:CRaCCheckpointTo=<new dir> -XX:-UsePerfData ...}; the runtime runs the
+ *       framework phase, verifies the boundary and calls {@code jdk.crac.Core.checkpointRestore()} on
+ *       its main thread. Success: the template exits (137 under CRIU: the dump kills it) and the image is
+ *       complete ({@code dump4.log} says "Dumping finished successfully", or the legacy {@code cppath}
+ *       exists; CRIU kills the task a moment before it writes that, so we poll). Failure: the runtime
+ *       reports the {@code CheckpointException} causes, shown in plain words.</li>
+ *   <li>Each generation: {@code java -XX:CRaCRestoreFrom=<image> -XX:CRaCCheckpointTo=<scratch>
+ *       -Dcracdev.go=<go line>}. Only restore-settable flags are passed (anything else makes the restore
+ *       exit 1); the scratch checkpoint directory keeps a stray re-checkpoint from overwriting the image.
+ *       The generation data arrives as a restore-time system property, applied before
+ *       {@code checkpointRestore()} returns. Output arrives on the restoring launcher's fresh pipes.</li>
+ *   <li>Stop: the restoring launcher stays as the restored JVM's parent ({@code restorewait}) and does not
+ *       forward SIGKILL, so the JVM (its descendant) is killed first, then the launcher is reaped
+ *       ({@link ChildProcess#kill()} kills descendants deepest first).</li>
+ * </ol>
+ */
+public final class CracEngine extends ImageEngine {
+    /** The -XX flags a CRaC JDK accepts at restore (crac.md §3.1); any other makes the restore exit 1. */
+    public static final Set<String> RESTORE_SETTABLE = Set.of("CRaCCheckpointTo", "CRaCRestoreFrom", "CRaCEngine",
+            "CRaCEngineOptions", "CRaCIgnoredFileDescriptors", "CRaCIgnoreRestoreIfUnavailable", "CRTrace",
+            "UnlockExperimentalVMOptions");
+    private static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration IMAGE_COMPLETION = Duration.ofSeconds(10);
+
+    public CracEngine(LaunchConfig cfg, Console console, Duration restoreTimeout) {
+        super(cfg, console, restoreTimeout);
+    }
+
+    @Override
+    public EngineKind kind() {
+        return EngineKind.crac;
+    }
+
+    /** The template's extra JVM options: where the image goes, no shared perf-data file. */
+    static List<String> templateOptions(Path dir) {
+        return List.of("-XX:CRaCCheckpointTo=" + dir, "-XX:-UsePerfData");
+    }
+
+    /** The user's engine choice, if any, is repeated at restore; every other user option is frozen in the image. */
+    static List<String> restoreCommand(Path java, List<String> userOptions, Path image, Path scratch, String goLine) {
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:CRaCRestoreFrom=" + image, "-XX:CRaCCheckpointTo=" + scratch));
+        for (String o : userOptions) {
+            if (o.startsWith("-XX:") && RESTORE_SETTABLE.contains(flagName(o)) && !o.startsWith("-XX:CRaCCheckpointTo")
+                    && !o.startsWith("-XX:CRaCRestoreFrom")) {
+                cmd.add(o);
+            }
+        }
+        cmd.add("-Dcracdev.go=" + goLine);
+        return cmd;
+    }
+
+    /** "-XX:+Foo", "-XX:-Foo", "-XX:Foo=bar" → "Foo". */
+    static String flagName(String option) {
+        String s = option.substring(4);
+        if (s.startsWith("+") || s.startsWith("-")) {
+            s = s.substring(1);
+        }
+        int eq = s.indexOf('=');
+        return eq < 0 ? s : s.substring(0, eq);
+    }
+
+    /** Whether the JDK finished writing the image (see the class comment for the race). */
+    static boolean imageComplete(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("cppath"))) {
+            return true;
+        }
+        Path log = dir.resolve("dump4.log");
+        if (Files.isRegularFile(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains("Dumping finished successfully")) {
+            return true;
+        }
+        // engines without a CRIU log (warp): a non-empty image counts once the template is gone
+        try (Stream<Path> files = Files.list(dir)) {
+            return !Files.exists(log) && files.anyMatch(f -> f.getFileName().toString().endsWith(".img"));
+        }
+    }
+
+    @Override
+    protected Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException {
+        TemplateBooter.Template template = TemplateBooter.boot(cfg, "crac", List.of(), templateOptions(dir), "template", console);
+        building(template.child());
+        ChildProcess child = template.child();
+        long d0 = System.nanoTime();
+        try {
+            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.REFUSED), CHECKPOINT_TIMEOUT);
+            if (m == null) {
+                throw new CracDevException(ExitCode.FAILURE, "the CRaC checkpoint did not finish within "
+                        + CHECKPOINT_TIMEOUT.toMinutes() + " minutes");
+            }
+            if (m.word().equals(ChildProtocol.REFUSED)) {
+                throw new CracDevException(ExitCode.FAILURE, "the CRaC JDK could not checkpoint the framework phase: "
+                        + explain(m.get("message") + "\n" + child.recentOutput()));
+            }
+            long deadline = System.nanoTime() + IMAGE_COMPLETION.toNanos();
+            while (!imageComplete(dir)) {
+                if (System.nanoTime() > deadline) {
+                    throw new CracDevException(ExitCode.FAILURE, "the CRaC template exited with status " + m.get("status")
+                            + " but the image in " + dir + " is incomplete: " + explain(child.recentOutput()));
+                }
+                Thread.sleep(50);
+            }
+            Properties meta = new Properties();
+            meta.setProperty("frameworkMillis", Long.toString(template.bootMillis()));
+            meta.setProperty("dumpMillis", Long.toString((System.nanoTime() - d0) / 1_000_000));
+            meta.setProperty("preloaded", Integer.toString(template.preloaded()));
+            return meta;
+        } finally {
+            child.kill();
+        }
+    }
+
+    private static String explain(String text) {
+        List<String> causes = CracFailure.explain(text);
+        return causes.isEmpty() ? "no cause was reported; run with --verbose" : String.join("; ", causes);
+    }
+
+    @Override
+    protected List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work) {
+        return restoreCommand(cfg.java(), cfg.jvmOptions(), image, work.resolve("discard-" + request.number()),
+                request.goLine(true));
+    }
+
+    @Override
+    protected boolean goOnStdin() {
+        return false;
+    }
+
+    @Override
+    protected String restoreLogHint(Path work) {
+        return "the restore's output above";
+    }
+
+    @Override
+    protected String restoreError(Path work) {
+        return "";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.cracdev.runtime;
+
+import java.lang.reflect.InvocationTargetException;
+
+/**
+ * The runtime's side of the {@code crac} engine: checkpoint through the JDK's own API on the main thread
+ * (never jcmd, which would resume on the Attach Listener thread), then read the generation's
+ * {@code go} line from the restore-time system property {@code cracdev.go}.
+ */
+final class CracCheckpoint {
+    static final String GO_PROPERTY = "cracdev.go";
+
+    private CracCheckpoint() {
+    }
+
+    /** Checkpoints; returns the go line in the restored generation, or exits reporting why it failed. */
+    static ChildProtocol.Message checkpointRestore() {
+        try {
+            Class<?> core = coreClass();
+            core.getMethod("checkpointRestore").invoke(null);
+        } catch (InvocationTargetException e) {
+            refuse(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            refuse(e);
+        }
+        String go = System.getProperty(GO_PROPERTY);
+        if (go == null) {
+            // restored without generation data, or the checkpoint returned in the original process
+            Boot.emit(ChildProtocol.REFUSED, "message", "the checkpoint returned without -D" + GO_PROPERTY
+                    + " (not restored by crac-dev?)");
+            System.exit(ChildProtocol.EXIT_REFUSED);
+        }
+        return ChildProtocol.decode(go);
+    }
+
+    private static Class<?> coreClass() throws ClassNotFoundException {
+        try {
+            return Class.forName("jdk.crac.Core");
+        } catch (ClassNotFoundException e) {
+            return Class.forName("javax.crac.Core");
+        }
+    }
+
+    /** Reports every cause as "Class: message" lines (the supervisor puts them in plain words) and exits. */
+    private static void refuse(Throwable t) {
+        StringBuilder causes = new StringBuilder(t.getClass().getName() + ": " + t.getMessage());
+        for (Throwable s : t.getSuppressed()) {
+            causes.append('\n').append(s.getClass().getName()).append(": ").append(s.getMessage());
+        }
+        Boot.emit(ChildProtocol.REFUSED, "message", causes.toString());
+        System.exit(ChildProtocol.EXIT_REFUSED);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.cracdev.engine.crac;
+
+import dev.cracdev.engine.JvmCommand;
+import dev.cracdev.engine.LaunchConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The exact command lines of the crac engine, and how it recognises a finished image. */
+class CracEngineTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theTemplateCheckpointsIntoTheNewImageAndLeavesOrgCracToTheJdk() {
+        Path image = tmp.resolve("base.building-1");
+        LaunchConfig cfg = new LaunchConfig(Path.of("/jdk/bin/java"), List.of("-Xmx512m"), List.of(Path.of("/lib/fw.jar")),
+                List.of(Path.of("/app/classes")), Path.of("/cd/runtime.jar"), tmp, tmp.resolve("state"));
+        List<String> cmd = JvmCommand.build(cfg, "crac", CracEngine.templateOptions(image));
+        assertEquals(List.of("/jdk/bin/java", "-XX:CRaCCheckpointTo=" + image, "-XX:-UsePerfData",
+                "-Djava.system.class.loader=dev.cracdev.runtime.CracDevClassLoader", "-Dcracdev.framework=/lib/fw.jar",
+                "-Dcracdev.app=/app/classes", "-Dcracdev.mode=crac", "-Dcracdev.classlist=" + tmp.resolve("state/classes.txt"),
+                "-Xmx512m", "-cp", "/cd/runtime.jar", "dev.cracdev.runtime.Boot"), cmd);
+    }
+
+    @Test
+    void theRestorePassesOnlyRestoreSettableFlagsAndTheGenerationAsAProperty() {
+        List<String> user = List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:CRaCEngine=warp", "-XX:+UnlockExperimentalVMOptions",
+                "-Dfoo=bar", "-XX:CRaCCheckpointTo=/elsewhere", "-javaagent:x.jar");
+        List<String> cmd = CracEngine.restoreCommand(Path.of("/jdk/bin/java"), user, Path.of("/img/base"),
+                Path.of("/img/work/discard-3"), "go gen=3 main=app.Main");
+        assertEquals(List.of("/jdk/bin/java", "-XX:CRaCRestoreFrom=/img/base", "-XX:CRaCCheckpointTo=/img/work/discard-3",
+                "-XX:CRaCEngine=warp", "-XX:+UnlockExperimentalVMOptions", "-Dcracdev.go=go gen=3 main=app.Main"), cmd);
+        for (String option : cmd.subList(1, cmd.size())) {
+            assertTrue(!option.startsWith("-XX:") || CracEngine.RESTORE_SETTABLE.contains(CracEngine.flagName(option)), option);
+        }
+    }
+
+    @Test
+    void flagNamesAreReadFromEveryFlagForm() {
+        assertEquals("UseSerialGC", CracEngine.flagName("-XX:+UseSerialGC"));
+        assertEquals("UsePerfData", CracEngine.flagName("-XX:-UsePerfData"));
+        assertEquals("CRaCEngine", CracEngine.flagName("-XX:CRaCEngine=warp"));
+    }
+
+    @Test
+    void anImageIsCompleteOnlyOnceCriuSaidSoOrTheLegacyMarkerExists() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("img"));
+        Files.writeString(dir.resolve("pages-1.img"), "x");
+        Files.writeString(dir.resolve("dump4.log"), "(00.1) Dumping task 1\n");
+        assertFalse(CracEngine.imageComplete(dir), "the dump is still being written");
+        Files.writeString(dir.resolve("dump4.log"), "(00.1) Dumping task 1\n(00.2) Dumping finished successfully\n");
+        assertTrue(CracEngine.imageComplete(dir));
+
+        Path legacy = Files.createDirectories(tmp.resolve("legacy"));
+        Files.writeString(legacy.resolve("dump4.log"), "(00.1) Dumping task 1\n");
+        Files.writeString(legacy.resolve("cppath"), "/app");
+        assertTrue(CracEngine.imageComplete(legacy));
+
+        Path warp = Files.createDirectories(tmp.resolve("warp"));
+        assertFalse(CracEngine.imageComplete(warp));
+        Files.writeString(warp.resolve("core.img"), "x");
+        assertTrue(CracEngine.imageComplete(warp));
+    }
+}
