@@ -192,16 +192,35 @@ public final class ChildProcess {
     }
 
     /**
-     * Ends the child and every process it started (SIGKILL, by PID, deepest first), reaps it and waits
-     * until its output is drained. Safe to call twice.
+     * Ends the child and every process it started (SIGKILL, by PID) and waits until all of them are gone
+     * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
+     * children are gone, so they are reaped by it (criu reaps the restored JVM, unshare the template),
+     * not orphaned to an init that may never reap them. Safe to call twice.
      */
     public void kill() {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        for (int i = tree.size() - 1; i >= 0; i--) {
-            tree.get(i).destroyForcibly();
+        tree.sort(java.util.Comparator.comparingInt(ChildProcess::depth).reversed());
+        for (ProcessHandle p : tree) {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(2, TimeUnit.SECONDS); // its parent, still alive, reaps it
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                console.debug("process " + p.pid() + " of " + name + " is slow to go; continuing");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         process.destroyForcibly();
         awaitGone(Duration.ofSeconds(10));
+    }
+
+    private static int depth(ProcessHandle p) {
+        int depth = 0;
+        for (var parent = p.parent(); parent.isPresent() && depth < 64; parent = parent.get().parent()) {
+            depth++;
+        }
+        return depth;
     }
 
     /** Waits for the process to be reaped and its pipes drained. */
