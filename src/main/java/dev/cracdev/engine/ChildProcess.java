@@ -202,13 +202,15 @@ public final class ChildProcess {
         tree.sort(java.util.Comparator.comparingInt(ChildProcess::depth).reversed());
         for (ProcessHandle p : tree) {
             p.destroyForcibly();
-            try {
-                p.onExit().get(2, TimeUnit.SECONDS); // its parent, still alive, reaps it
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                console.debug("process " + p.pid() + " of " + name + " is slow to go; continuing");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            // its parent, still alive, reaps it; polled finely: onExit() polls slowly for non-children
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (p.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
         }
         process.destroyForcibly();
