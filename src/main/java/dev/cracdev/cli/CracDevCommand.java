@@ -18,7 +18,9 @@ import java.util.Map;
         synopsisSubcommandLabel = "COMMAND",
         description = "Save a file, see the change running: a fresh JVM per change, restored from a "
                 + "checkpoint taken after the framework booted.",
-        subcommands = {StartCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {StartCommand.class, RunCommand.class, ControlCommands.Status.class, ControlCommands.Restart.class,
+                ControlCommands.Reset.class, ControlCommands.Wait.class, ControlCommands.Stop.class, DoctorCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {})
 public final class CracDevCommand {

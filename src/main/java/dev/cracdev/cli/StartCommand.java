@@ -7,6 +7,10 @@ import dev.cracdev.supervisor.Supervisor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.concurrent.Callable;
 
@@ -21,9 +25,16 @@ public final class StartCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Show details and stack traces.")
     boolean verbose;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MAIN_CLASS", descriptionKey = "main",
+            description = "Your app's main class.")
+    String mainClass;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for main.")
+    List<String> args = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-        StartSettings settings = options.resolve(true);
+        StartSettings settings = options.resolve(mainClass, args, true);
         Console console = Console.system(verbose);
         Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
         return new Supervisor(settings, choice, console).run();

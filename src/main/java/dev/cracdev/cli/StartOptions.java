@@ -2,12 +2,12 @@ package dev.cracdev.cli;
 
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
+import dev.cracdev.control.ControlAddress;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.supervisor.ReadinessProbe;
 import dev.cracdev.supervisor.StartSettings;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** The options of {@code start} (shared with {@code run}); each can also come from crac-dev.properties. */
+/** The options of {@code start} and {@code run}; each can also come from crac-dev.properties. */
 public final class StartOptions {
     @Option(names = {"-cp", "--classpath"}, descriptionKey = "classpath", paramLabel = "PATHS",
             description = "Framework class path: dependency jars and directories that are not your own code "
@@ -76,22 +76,29 @@ public final class StartOptions {
                     + "rebuilt (default: ${DEFAULT-VALUE}).")
     long restoreTimeoutSeconds;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MAIN_CLASS", descriptionKey = "main",
-            description = "Your app's main class.")
-    String mainClass;
+    @Option(names = "--fixture", descriptionKey = "fixture", paramLabel = "PATH",
+            description = "A fixture file or directory the app loads at start (repeatable): watched, and part of the "
+                    + "ready image's key, so a change gives a new generation and a new ready image.")
+    List<String> fixtures = new ArrayList<>();
 
-    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for main.")
-    List<String> args = new ArrayList<>();
+    @Option(names = "--fixture-hook", descriptionKey = "fixture-hook", paramLabel = "CLASS",
+            description = "A class of yours (a Runnable, or with a static main) run in each generation once it is "
+                    + "ready, before the ready image is taken (e.g. to load test data).")
+    String fixtureHook;
+
+    @Option(names = "--socket", descriptionKey = "socket", paramLabel = "PATH",
+            description = "The control socket (default: per project under $XDG_RUNTIME_DIR or /tmp; or $CRACDEV_SOCKET).")
+    Path socket;
 
     /** Validates the options and resolves defaults; every problem is one sentence and exit code 2 or 3. */
-    StartSettings resolve(boolean terminalCommands) throws CracDevException {
+    StartSettings resolve(String mainClass, List<String> args, boolean terminalCommands) throws CracDevException {
         Path workDir = Path.of("").toAbsolutePath();
         Path javaExe = Project.resolveJava(java);
         List<Path> framework = Project.existingEntries(Project.splitPaths(classpath), "framework class-path entry", "--classpath");
         List<Path> appRoots = Project.appRoots(Project.splitPaths(app), workDir);
         if (mainClass == null || mainClass.isBlank()) {
-            throw new CracDevException(ExitCode.USAGE, "missing main class: run 'crac-dev start [options] MAIN_CLASS [ARGS...]'"
-                    + " or set main= in crac-dev.properties");
+            throw new CracDevException(ExitCode.USAGE, "missing main class: give it as 'crac-dev start [options] MAIN_CLASS'"
+                    + " (or 'crac-dev run --main CLASS'), or set main= in crac-dev.properties");
         }
         Project.requireMainClass(mainClass, appRoots, framework);
         List<Path> watched = watch.isEmpty() ? appRoots : Project.splitPaths(watch);
@@ -101,7 +108,8 @@ public final class StartOptions {
         return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(jvmOptions), framework, appRoots,
                 mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
-                terminalCommands);
+                Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook,
+                socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands);
     }
 
     private ReadinessProbe probe() throws CracDevException {

@@ -31,6 +31,29 @@ public interface Engine extends AutoCloseable {
         return -1;
     }
 
+    /** Whether this engine can checkpoint a running generation, for {@code crac-dev reset}. */
+    default boolean supportsReadyImages() {
+        return false;
+    }
+
+    /** Whether a ready image for {@code key} (a hash of app code and fixtures) exists. */
+    default boolean hasReadyImage(String key) {
+        return false;
+    }
+
+    /**
+     * Checkpoints the running, ready generation into the ready image for {@code key}; the generation
+     * keeps running. Returns a one-line description for the user.
+     */
+    default String checkpointReady(ChildProcess generation, String key) throws CracDevException {
+        throw new CracDevException(dev.cracdev.ExitCode.UNSUPPORTED, kind() + " cannot make ready images");
+    }
+
+    /** Restores the ready image for {@code key} as a new, already running generation; null when there is none. */
+    default Launched restoreReady(String key, int number) throws CracDevException {
+        return null;
+    }
+
     /** Ends every process the engine keeps (standby, template). */
     @Override
     void close();

@@ -182,9 +182,7 @@ public abstract class ImageEngine implements Engine {
         try {
             dir = ImageStore.newBuildDir(baseImage());
             Properties meta = checkpointInto(dir);
-            try (Writer w = Files.newBufferedWriter(dir.resolve(IMAGE_META), StandardCharsets.UTF_8)) {
-                meta.store(w, "crac-dev base image");
-            }
+            writeMeta(dir, meta);
             imageLock.writeLock().lock();
             try {
                 ImageStore.publish(dir, baseImage());
@@ -203,11 +201,7 @@ public abstract class ImageEngine implements Engine {
         } finally {
             building(null);
             if (dir != null) {
-                try {
-                    ImageStore.deleteTree(dir);
-                } catch (IOException e) {
-                    console.debug("could not delete " + dir + ": " + e.getMessage());
-                }
+                deleteQuietly(dir);
             }
         }
     }
@@ -230,6 +224,25 @@ public abstract class ImageEngine implements Engine {
         ChildProcess b = building;
         if (b != null) {
             b.kill();
+        }
+    }
+
+    protected Duration restoreTimeout() {
+        return restoreTimeout;
+    }
+
+    /** Writes the metadata that marks an image complete (last, before the image is published). */
+    protected static void writeMeta(Path dir, Properties meta) throws IOException {
+        try (Writer w = Files.newBufferedWriter(dir.resolve(IMAGE_META), StandardCharsets.UTF_8)) {
+            meta.store(w, "crac-dev image");
+        }
+    }
+
+    protected void deleteQuietly(Path dir) {
+        try {
+            ImageStore.deleteTree(dir);
+        } catch (IOException e) {
+            console.debug("could not delete " + dir + ": " + e.getMessage());
         }
     }
 

@@ -52,7 +52,18 @@ public final class Boot {
             return;
         }
         // Under CRaC the JDK swaps fds 0-2 at the checkpoint: read stdin only after the restore.
-        ControlLine control = mode.equals("crac") ? null : ControlLine.start(path -> saveClassList(loader, path));
+        ControlLine.CommandHandler commands = new ControlLine.CommandHandler() {
+            @Override
+            public void saveClassList(String path) {
+                Boot.saveClassList(loader, path);
+            }
+
+            @Override
+            public void runFixture(String className) {
+                Boot.runFixture(loader, className);
+            }
+        };
+        ControlLine control = mode.equals("crac") ? null : ControlLine.start(commands);
 
         // STEP 2: the framework phase
         Set<String> failedInit = new TreeSet<>();
@@ -86,7 +97,7 @@ public final class Boot {
         ChildProtocol.Message go;
         if (mode.equals("crac")) {
             go = CracCheckpoint.checkpointRestore(); // returns in each restored generation
-            control = ControlLine.start(path -> saveClassList(loader, path));
+            control = ControlLine.start(commands);
         } else {
             go = control.awaitGo();
         }
@@ -131,6 +142,27 @@ public final class Boot {
         } catch (IllegalAccessException e) {
             System.err.println("[crac-dev] cannot call " + mainClass + ".main: " + e.getMessage());
             exit(1);
+        }
+    }
+
+    /**
+     * The fixture hook: after the app is ready and before the ready image is taken, e.g. to load test
+     * data. A {@link Runnable} with a public no-argument constructor, or a class with a static main.
+     */
+    private static void runFixture(ClassLoader loader, String className) {
+        long t0 = System.nanoTime();
+        try {
+            Class<?> hook = Class.forName(className, true, loader);
+            if (Runnable.class.isAssignableFrom(hook)) {
+                ((Runnable) hook.getConstructor().newInstance()).run();
+            } else {
+                hook.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+            }
+            emit(ChildProtocol.FIXTURE_DONE, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
+            cause.printStackTrace();
+            emit(ChildProtocol.FIXTURE_FAILED, "message", cause.toString());
         }
     }
 

@@ -43,7 +43,18 @@ public final class ChildProtocol {
     /** The recorded framework class list was written. Fields: path, count. */
     public static final String CLASSLIST_SAVED = "classlist-saved";
 
+    /** Answer to {@link #PING}: this JVM runs (how the supervisor knows a ready-image restore worked). */
+    public static final String PONG = "pong";
+    /** The fixture hook ran. Field: ms. */
+    public static final String FIXTURE_DONE = "fixture-done";
+    /** The fixture hook failed. Field: message. */
+    public static final String FIXTURE_FAILED = "fixture-failed";
+
     // supervisor -> child commands
+    /** Are you there? Answered with {@link #PONG}. */
+    public static final String PING = "ping";
+    /** Run the fixture hook. Field: class (a Runnable, or a class with static main). */
+    public static final String FIXTURE = "fixture";
     /** Release into the app phase. Fields: gen, main, restored, arg (repeated). */
     public static final String GO = "go";
     /** Write the recorded framework class list. Field: path. */

@@ -26,6 +26,8 @@ final class ControlLine {
 
     interface CommandHandler {
         void saveClassList(String path);
+
+        void runFixture(String className);
     }
 
     private ControlLine(CommandHandler handler) {
@@ -59,6 +61,8 @@ final class ControlLine {
                 switch (m.word()) {
                     case ChildProtocol.GO -> releases.offer(m);
                     case ChildProtocol.SAVE_CLASSLIST -> handler.saveClassList(m.get("path"));
+                    case ChildProtocol.PING -> Boot.emit(ChildProtocol.PONG);
+                    case ChildProtocol.FIXTURE -> handler.runFixture(m.get("class"));
                     case ChildProtocol.EXIT -> exit(0);
                     default -> System.err.println("[crac-dev] runtime ignored an unknown command: " + m.word());
                 }

@@ -6,6 +6,9 @@ import dev.cracdev.engine.Engine;
 import dev.cracdev.runtime.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -20,14 +23,22 @@ final class Generation {
     private final long t0;
     private final ReadinessProbe probe;
     private final long frameworkBootMs;
+    private final boolean fromReadyImage;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final List<CompletableFuture<String>> waiters = new ArrayList<>(); // loop thread only
+    private volatile boolean settled;
+    private volatile String statusLine = "";
     private volatile long startedAt;
     private volatile long jvmPid;
     private volatile long readyAt;
     private Runnable readySink = () -> { };
 
+    /**
+     * @param fromReadyImage restored from a ready image: already running, so there is no STARTED event
+     *                       and only a polled probe is worth waiting for
+     */
     Generation(int number, Engine.Launched launched, ChangeSet changes, long stopMs, long t0, ReadinessProbe probe,
-               long frameworkBootMs) {
+               long frameworkBootMs, boolean fromReadyImage) {
         this.number = number;
         this.launched = launched;
         this.changes = changes;
@@ -35,6 +46,48 @@ final class Generation {
         this.t0 = t0;
         this.probe = probe;
         this.frameworkBootMs = frameworkBootMs;
+        this.fromReadyImage = fromReadyImage;
+    }
+
+    boolean fromReadyImage() {
+        return fromReadyImage;
+    }
+
+    void addWaiter(CompletableFuture<String> waiter) {
+        waiters.add(waiter);
+    }
+
+    /** The waiters so far, removed from this generation (to complete or fail them). */
+    List<CompletableFuture<String>> takeWaiters() {
+        List<CompletableFuture<String>> taken = new ArrayList<>(waiters);
+        waiters.clear();
+        return taken;
+    }
+
+    /** Ready, and the fixture hook and ready image (if any) are done: what {@code wait} waits for. */
+    void settle() {
+        settled = true;
+    }
+
+    boolean isSettled() {
+        return settled;
+    }
+
+    /** For control replies: "generation 7 ready in 412 ms". */
+    String readySummary() {
+        return "generation " + number + " ready in " + Durations.format((readyAt - t0) / 1_000_000);
+    }
+
+    long pid() {
+        return jvmPid > 0 ? jvmPid : child().jvmPid();
+    }
+
+    long uptimeMillis() {
+        return readyAt == 0 ? 0 : (System.nanoTime() - readyAt) / 1_000_000;
+    }
+
+    String lastStatusLine() {
+        return statusLine;
     }
 
     int number() {
@@ -66,11 +119,19 @@ final class Generation {
             });
         }
         child().onEvent(eventSink);
+        if (fromReadyImage) {
+            started(); // it is running already: no STARTED will come
+        }
     }
 
     void started() {
-        startedAt = child().seenAt(ChildProtocol.STARTED);
+        long seen = child().seenAt(ChildProtocol.STARTED);
+        startedAt = seen > 0 ? seen : System.nanoTime();
         jvmPid = child().jvmPid(); // the JVM surely exists once its runtime spoke
+        if (fromReadyImage && !probe.polled()) {
+            markReady(); // a log line or main's return will not come again
+            return;
+        }
         if (probe.polled()) {
             Thread poller = new Thread(() -> {
                 while (!ready.get() && child().isAlive()) {
@@ -126,7 +187,8 @@ final class Generation {
         if (frameworkBootMs > 0) {
             s.append(" · framework phase ").append(Durations.format(frameworkBootMs)).append(" done ahead");
         }
-        s.append(" · pid ").append(jvmPid > 0 ? jvmPid : child().jvmPid());
-        return s.toString();
+        s.append(" · pid ").append(pid());
+        statusLine = s.toString();
+        return statusLine;
     }
 }

@@ -24,5 +24,8 @@ public record StartSettings(
         Path runtimeJar,
         Path workDir,
         Duration restoreTimeout,
+        List<Path> fixtures,
+        String fixtureHook,
+        Path controlSocket,
         boolean terminalCommands) {
 }

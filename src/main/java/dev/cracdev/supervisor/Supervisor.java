@@ -4,6 +4,7 @@ import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.Version;
+import dev.cracdev.control.ControlServer;
 import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.engine.Engines;
@@ -12,6 +13,7 @@ import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.image.ClassList;
 import dev.cracdev.image.Fingerprint;
 import dev.cracdev.image.ImageStore;
+import dev.cracdev.image.ReadyKey;
 import dev.cracdev.runtime.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 import dev.cracdev.watch.SourceWatcher;
@@ -26,22 +28,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The fork loop. One thread (the caller of {@link #run()}) owns all state and handles events in order:
- * file changes and manual restarts become a new generation (stop the old one completely, then ask the
- * engine for the next); runtime events of the current generation drive readiness and status lines; a
- * generation that dies is reported and the loop waits for the next change. The engine is recreated when
- * the framework side (its fingerprint) changed.
+ * file changes, manual and control-socket restarts and resets become a new generation (stop the old one
+ * completely, then ask the engine for the next); runtime events of the current generation drive
+ * readiness, the fixture hook, the ready image and status lines; a generation that dies is reported and
+ * the loop waits for the next change. The engine is recreated when the framework side (its
+ * fingerprint) changed.
  */
 public final class Supervisor {
     private sealed interface Event {
     }
 
-    private record Restart(ChangeSet changes) implements Event {
+    /** A new generation; {@code reply} (may be null) completes when it is ready. */
+    private record Restart(ChangeSet changes, CompletableFuture<String> reply) implements Event {
+    }
+
+    /** Back to the ready image (or a fresh generation where there is none). */
+    private record Reset(CompletableFuture<String> reply) implements Event {
+    }
+
+    private record AwaitReady(CompletableFuture<String> reply) implements Event {
     }
 
     private record FromChild(Generation generation, ChildProtocol.Message message) implements Event {
@@ -60,14 +72,18 @@ public final class Supervisor {
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<String> firstReady = new CompletableFuture<>();
+    private final List<CompletableFuture<String>> readyWaiters = new ArrayList<>();
     private volatile SupervisorState state = SupervisorState.STARTING;
+    private volatile Generation current;
+    private volatile String lastReadyImage = "none";
     private boolean closed;
     private Engine engine;
     private Fingerprint fingerprint;
     private LaunchConfig launchConfig;
-    private Generation current;
     private int generations;
     private SourceWatcher watcher;
+    private ControlServer control;
 
     public Supervisor(StartSettings settings, Engines.Choice choice, Console console) {
         this.settings = settings;
@@ -76,20 +92,24 @@ public final class Supervisor {
         this.store = new ImageStore(settings.images());
     }
 
-    /** Runs until stopped (SIGINT/SIGTERM or {@link #stop()}); returns the exit code. */
+    /** Runs until stopped (SIGINT/SIGTERM, {@code crac-dev stop} or {@link #stop()}); returns the exit code. */
     public int run() throws CracDevException {
         Thread hook = new Thread(this::shutdown, "crac-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             console.info("engine " + choice.kind() + ": " + choice.reason());
+            startControl();
             refreshEngine();
             startWatcher();
             if (settings.terminalCommands()) {
                 startTerminalReader();
             }
-            events.add(new Restart(ChangeSet.because("start")));
+            events.add(new Restart(ChangeSet.because("start"), null));
             loop();
             return ExitCode.OK.code;
+        } catch (CracDevException e) {
+            firstReady.completeExceptionally(e);
+            throw e;
         } finally {
             shutdown();
             try {
@@ -100,13 +120,18 @@ public final class Supervisor {
         }
     }
 
-    /** Asks the loop to end; used by the control channel and tests. */
+    /** Asks the loop to end. */
     public void stop() {
         events.add(new Stop());
     }
 
-    public SupervisorState state() {
-        return state;
+    /** Completes when the first generation is ready (and its ready image taken), or fails if it never is. */
+    public CompletableFuture<String> firstReady() {
+        return firstReady;
+    }
+
+    public Path controlSocket() {
+        return settings.controlSocket();
     }
 
     private void loop() throws CracDevException {
@@ -121,7 +146,16 @@ public final class Supervisor {
             if (e instanceof Stop) {
                 return;
             } else if (e instanceof Restart r) {
-                restart(coalesce(r.changes()));
+                restart(coalesce(r));
+            } else if (e instanceof Reset r) {
+                reset(r.reply());
+            } else if (e instanceof AwaitReady w) {
+                Generation g = current;
+                if (g != null && g.isSettled()) {
+                    w.reply().complete(g.readySummary());
+                } else {
+                    readyWaiters.add(w.reply());
+                }
             } else if (e instanceof FromChild f && f.generation() == current) {
                 onChildEvent(f.generation(), f.message());
             } else if (e instanceof Ready r && r.generation() == current) {
@@ -130,10 +164,10 @@ public final class Supervisor {
         }
     }
 
-    /** Folds restarts already queued behind this one into it: one restart per burst. */
-    private ChangeSet coalesce(ChangeSet first) {
-        ChangeSet merged = first;
-        while (events.peek() instanceof Restart next) {
+    /** Folds file-change restarts already queued behind this one into it: one restart per burst. */
+    private Restart coalesce(Restart first) {
+        ChangeSet merged = first.changes();
+        while (first.reply() == null && events.peek() instanceof Restart next && next.reply() == null) {
             events.poll();
             if (merged.changes().isEmpty()) {
                 merged = next.changes();
@@ -141,39 +175,76 @@ public final class Supervisor {
                 next.changes().changes().forEach(merged::add);
             }
         }
-        return merged;
+        return new Restart(merged, first.reply());
     }
 
-    private void restart(ChangeSet changes) throws CracDevException {
+    private void restart(Restart r) throws CracDevException {
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
-        if (current != null) {
-            current.stop();
-        }
-        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        long stopMs = stopCurrent(t0);
         try {
             refreshEngine();
             int number = ++generations;
             Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
                     launchConfig.recordedClassList()));
-            Generation gen = new Generation(number, launched, changes, stopMs, t0, settings.probe(), engine.frameworkBootMillis());
-            synchronized (lifecycle) {
-                if (closed) {
-                    launched.child().kill();
-                    return;
-                }
-                current = gen;
-            }
-            gen.watch(message -> events.add(new FromChild(gen, message)), () -> events.add(new Ready(gen)));
-            transition(SupervisorState.RUNNING);
+            adopt(new Generation(number, launched, r.changes(), stopMs, t0, settings.probe(), engine.frameworkBootMillis(), false),
+                    r.reply());
         } catch (CracDevException e) {
             if (current == null && generations <= 1 && e.exitCode() != ExitCode.FAILURE) {
                 throw e; // the very first start cannot work at all (no JDK, engine unusable)
             }
             console.error(e.getMessage());
             console.info("waiting for a change to try again");
+            fail(r.reply(), e.getMessage());
             transition(SupervisorState.WAITING_FOR_CHANGE);
         }
+    }
+
+    /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
+    private void reset(CompletableFuture<String> reply) throws CracDevException {
+        String key = readyKey();
+        if (!engine.supportsReadyImages() || key == null || !engine.hasReadyImage(key)) {
+            console.info("reset: " + (engine.supportsReadyImages() ? "no ready image of the current code yet"
+                    : "the " + engine.kind() + " engine cannot make ready images") + "; starting a fresh generation instead");
+            restart(new Restart(ChangeSet.because("reset (fresh generation)"), reply));
+            return;
+        }
+        transition(SupervisorState.RESTARTING);
+        long t0 = System.nanoTime();
+        long stopMs = stopCurrent(t0);
+        Engine.Launched launched = engine.restoreReady(key, generations + 1);
+        if (launched == null) {
+            restart(new Restart(ChangeSet.because("reset (fresh generation: the ready image failed)"), reply));
+            return;
+        }
+        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, true), reply);
+    }
+
+    private long stopCurrent(long t0) {
+        Generation g = current;
+        if (g != null) {
+            g.stop();
+            fail(g.takeWaiters(), "generation " + g.number() + " was replaced before it was ready");
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private void adopt(Generation gen, CompletableFuture<String> reply) {
+        synchronized (lifecycle) {
+            if (closed) {
+                gen.child().kill();
+                fail(reply, "crac-dev is stopping");
+                return;
+            }
+            current = gen;
+        }
+        if (reply != null) {
+            gen.addWaiter(reply);
+        }
+        readyWaiters.forEach(gen::addWaiter);
+        readyWaiters.clear();
+        gen.watch(message -> events.add(new FromChild(gen, message)), () -> events.add(new Ready(gen)));
+        transition(SupervisorState.RUNNING);
     }
 
     private void onChildEvent(Generation gen, ChildProtocol.Message m) {
@@ -181,6 +252,12 @@ public final class Supervisor {
             case ChildProtocol.STARTED -> gen.started();
             case ChildProtocol.MAIN_RETURNED -> gen.mainReturned();
             case ChildProtocol.CLASSLIST_SAVED -> mergeClassList();
+            case ChildProtocol.FIXTURE_DONE -> takeReadyImage(gen);
+            case ChildProtocol.FIXTURE_FAILED -> {
+                console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed: "
+                        + m.get("message") + "; no ready image was taken");
+                settle(gen);
+            }
             case ChildProcess.EXITED -> {
                 int status = gen.exitStatus(Integer.parseInt(m.get("status")));
                 if (gen.isReady()) {
@@ -190,6 +267,8 @@ public final class Supervisor {
                     console.error("gen " + gen.number() + " " + ExitReason.describe(status)
                             + " before it was ready (see its output above); fix it and save to try again");
                 }
+                fail(gen.takeWaiters(), "generation " + gen.number() + " " + ExitReason.describe(status)
+                        + (gen.isReady() ? "" : " before it was ready"));
                 transition(SupervisorState.WAITING_FOR_CHANGE);
                 engine.generationReady(0);
             }
@@ -203,6 +282,56 @@ public final class Supervisor {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
                     launchConfig.recordedClassList().toString()));
         } // else the runtime saved it when main returned
+        if (gen.fromReadyImage() || !engine.supportsReadyImages()) {
+            settle(gen);
+        } else if (settings.fixtureHook() != null) {
+            gen.child().send(ChildProtocol.encode(ChildProtocol.FIXTURE, "class", settings.fixtureHook()));
+        } else {
+            takeReadyImage(gen);
+        }
+    }
+
+    /** Checkpoints the ready generation (app up, fixture loaded) for {@code crac-dev reset}. */
+    private void takeReadyImage(Generation gen) {
+        String key = readyKey();
+        if (key != null && !engine.hasReadyImage(key)) {
+            try {
+                String how = engine.checkpointReady(gen.child(), key);
+                lastReadyImage = launchConfig.stateDir().resolve("ready-" + key).toString();
+                console.info("gen " + gen.number() + ": " + how + "; crac-dev reset restores this state");
+            } catch (CracDevException e) {
+                console.warn("no ready image: " + e.getMessage() + "; crac-dev reset will start fresh generations");
+            }
+        } else if (key != null) {
+            lastReadyImage = launchConfig.stateDir().resolve("ready-" + key).toString();
+        }
+        settle(gen);
+    }
+
+    /** The generation is as ready as it gets: answer everyone waiting for it. */
+    private void settle(Generation gen) {
+        gen.settle();
+        firstReady.complete(gen.readySummary());
+        gen.takeWaiters().forEach(w -> w.complete(gen.readySummary()));
+    }
+
+    private String readyKey() {
+        try {
+            return ReadyKey.of(settings.appRoots(), settings.fixtures());
+        } catch (IOException e) {
+            console.warn("cannot hash the app roots for the ready image: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void fail(CompletableFuture<String> reply, String why) {
+        if (reply != null) {
+            reply.completeExceptionally(new IllegalStateException(why));
+        }
+    }
+
+    private static void fail(List<CompletableFuture<String>> replies, String why) {
+        replies.forEach(r -> fail(r, why));
     }
 
     private void mergeClassList() {
@@ -254,13 +383,24 @@ public final class Supervisor {
         engine.prepare();
     }
 
+    private void startControl() throws CracDevException {
+        try {
+            control = ControlServer.start(settings.controlSocket(), new ControlHandler());
+            console.debug("control socket " + control.socket());
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, e.getMessage().startsWith("another crac-dev") ? e.getMessage()
+                    : "cannot open the control socket " + settings.controlSocket() + ": " + e.getMessage());
+        }
+    }
+
     private void startWatcher() throws CracDevException {
         try {
             // framework entries are watched too: a rebuilt dependency means a new template
             List<Path> paths = new ArrayList<>(settings.watch());
             paths.addAll(settings.framework());
+            paths.addAll(settings.fixtures());
             watcher = new SourceWatcher(paths, settings.ignores(), settings.quietPeriod(),
-                    changes -> events.add(new Restart(changes)));
+                    changes -> events.add(new Restart(changes, null)));
             watcher.start();
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot watch " + settings.watch() + ": " + e.getMessage());
@@ -275,7 +415,7 @@ public final class Supervisor {
                 while ((line = in.readLine()) != null) {
                     String cmd = line.strip();
                     if (cmd.isEmpty() || cmd.equals("rs")) {
-                        events.add(new Restart(ChangeSet.because("manual restart")));
+                        events.add(new Restart(ChangeSet.because("manual restart"), null));
                     }
                 }
             } catch (IOException e) {
@@ -309,22 +449,69 @@ public final class Supervisor {
                 console.debug("closing the watcher: " + e.getMessage());
             }
         }
-        if (current != null) {
-            current.stop();
+        Generation g = current;
+        if (g != null) {
+            g.stop();
         }
         if (engine != null) {
             engine.close();
         }
+        if (control != null) {
+            control.close(); // last: a vanished socket tells 'crac-dev stop' that everything is gone
+        }
+        firstReady.completeExceptionally(new IllegalStateException("crac-dev stopped before the app was ready"));
         stopped.countDown();
     }
 
-    /** For tests and the control channel: waits until everything is stopped. */
+    /** Waits until everything is stopped. */
     public boolean awaitStopped(long millis) throws InterruptedException {
         return stopped.await(millis, TimeUnit.MILLISECONDS);
     }
 
-    ChildProcess currentChild() {
-        Generation g = current;
-        return g == null ? null : g.child();
+    /** Answers the control socket; everything that changes the app goes through the event loop. */
+    private final class ControlHandler implements ControlServer.Handler {
+        @Override
+        public String statusJson() {
+            Generation g = current;
+            Map<String, Object> s = new java.util.LinkedHashMap<>();
+            s.put("engine", choice.kind().name());
+            s.put("state", state.name());
+            s.put("generation", g == null ? 0 : g.number());
+            s.put("pid", g == null ? 0 : g.pid());
+            s.put("ready", g != null && g.isReady());
+            s.put("uptimeMs", g == null ? 0 : g.uptimeMillis());
+            s.put("lastStatus", g == null ? "" : g.lastStatusLine());
+            s.put("readyImage", lastReadyImage);
+            s.put("baseImage", launchConfig == null ? "" : launchConfig.stateDir().resolve("base").toString());
+            s.put("project", settings.workDir().toString());
+            s.put("socket", settings.controlSocket().toString());
+            return Json.object(s);
+        }
+
+        @Override
+        public CompletableFuture<String> restart() {
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            events.add(new Restart(ChangeSet.because("restart (control socket)"), reply));
+            return reply;
+        }
+
+        @Override
+        public CompletableFuture<String> reset() {
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            events.add(new Reset(reply));
+            return reply;
+        }
+
+        @Override
+        public CompletableFuture<String> awaitReady() {
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            events.add(new AwaitReady(reply));
+            return reply;
+        }
+
+        @Override
+        public void stop() {
+            Supervisor.this.stop();
+        }
     }
 }

@@ -156,12 +156,12 @@ public final class TestProject {
         return Files.exists(runsFile) ? Files.readAllLines(runsFile) : List.of();
     }
 
-    private static void write(Path file, String content) throws IOException {
+    static void write(Path file, String content) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
     }
 
-    private static void compile(Path srcDir, Path out, List<Path> classpath) throws IOException {
+    static void compile(Path srcDir, Path out, List<Path> classpath) throws IOException {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         List<String> args = new ArrayList<>(List.of("-d", out.toString(), "--release", "17"));
         if (!classpath.isEmpty()) {

@@ -7,14 +7,21 @@ import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.engine.ImageEngine;
 import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.TemplateBooter;
+import dev.cracdev.image.ImageStore;
+import dev.cracdev.runtime.ChildProtocol;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,24 +68,15 @@ public final class CriuEngine extends ImageEngine {
             long jvm = template.child().process().children().findFirst()
                     .orElseThrow(() -> new CracDevException(ExitCode.INTERNAL, "the template JVM vanished before the dump"))
                     .pid();
-            Properties meta = new Properties();
-            for (int fd = 0; fd <= 2; fd++) {
-                meta.setProperty(STDIO.get(fd), Files.readSymbolicLink(Path.of("/proc/" + jvm + "/fd/" + fd)).toString());
-            }
-            long d0 = System.nanoTime();
-            Process dump = new ProcessBuilder(criu.toString(), "dump", "-t", Long.toString(jvm), "-D", dir.toString(),
-                    "-o", "dump.log", "-v2").redirectErrorStream(true).redirectOutput(dir.resolve("dump.out").toFile()).start();
-            dump.getOutputStream().close();
-            if (!dump.waitFor(5, TimeUnit.MINUTES)) {
-                dump.destroyForcibly().waitFor();
-                throw new CracDevException(ExitCode.FAILURE, "criu dump did not finish within 5 minutes");
-            }
-            if (dump.exitValue() != 0) {
-                throw new CracDevException(ExitCode.FAILURE, "criu could not checkpoint the framework phase"
-                        + firstError(dir.resolve("dump.log"), "criu") + "; use --engine standby meanwhile");
+            Properties meta = stdio(jvm);
+            long dumpMillis;
+            try {
+                dumpMillis = dump(jvm, dir, List.of());
+            } catch (CracDevException e) {
+                throw new CracDevException(ExitCode.FAILURE, e.getMessage() + " (the framework phase); use --engine standby meanwhile");
             }
             meta.setProperty("frameworkMillis", Long.toString(template.bootMillis()));
-            meta.setProperty("dumpMillis", Long.toString((System.nanoTime() - d0) / 1_000_000));
+            meta.setProperty("dumpMillis", Long.toString(dumpMillis));
             meta.setProperty("preloaded", Integer.toString(template.preloaded()));
             return meta;
         } finally {
@@ -88,10 +86,138 @@ public final class CriuEngine extends ImageEngine {
 
     @Override
     protected List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work) {
-        return List.of(criu.toString(), "restore", "-D", image.toString(), "-W", work.toString(), "-o", "restore.log", "-v2",
+        return restore(image, meta, work, "restore.log", List.of());
+    }
+
+    private List<String> restore(Path image, Properties meta, Path work, String log, List<String> extra) {
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "restore", "-D", image.toString(), "-W", work.toString(),
+                "-o", log, "-v2",
                 "--inherit-fd", "fd[0]:" + meta.getProperty("stdin"),
                 "--inherit-fd", "fd[1]:" + meta.getProperty("stdout"),
-                "--inherit-fd", "fd[2]:" + meta.getProperty("stderr"));
+                "--inherit-fd", "fd[2]:" + meta.getProperty("stderr")));
+        cmd.addAll(extra);
+        return cmd;
+    }
+
+    /** The pipe inodes of a process's fds 0–2, which a restore maps onto fresh pipes. */
+    private static Properties stdio(long pid) throws IOException {
+        Properties meta = new Properties();
+        for (int fd = 0; fd <= 2; fd++) {
+            meta.setProperty(STDIO.get(fd), Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());
+        }
+        return meta;
+    }
+
+    /** Runs {@code criu dump} into {@code dir}; returns its duration in ms. */
+    private long dump(long pid, Path dir, List<String> extra) throws CracDevException, IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(pid), "-D", dir.toString(),
+                "-o", "dump.log", "-v2"));
+        cmd.addAll(extra);
+        long d0 = System.nanoTime();
+        Process dump = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("dump.out").toFile()).start();
+        dump.getOutputStream().close();
+        if (!dump.waitFor(5, TimeUnit.MINUTES)) {
+            dump.destroyForcibly().waitFor();
+            throw new CracDevException(ExitCode.FAILURE, "criu dump did not finish within 5 minutes");
+        }
+        if (dump.exitValue() != 0) {
+            throw new CracDevException(ExitCode.FAILURE, "criu could not checkpoint process " + pid
+                    + firstError(dir.resolve("dump.log"), "criu"));
+        }
+        return (System.nanoTime() - d0) / 1_000_000;
+    }
+
+    // ---- ready images: a checkpoint of a running, ready generation, restored by `crac-dev reset` ----
+
+    private Path readyImage(String key) {
+        return cfg.stateDir().resolve("ready-" + key);
+    }
+
+    @Override
+    public boolean supportsReadyImages() {
+        return true;
+    }
+
+    @Override
+    public boolean hasReadyImage(String key) {
+        return readMeta(readyImage(key)) != null;
+    }
+
+    /**
+     * Dumps the generation with {@code --leave-running} (it keeps serving). Its client connections (a
+     * browser's, the readiness probe's) are dumped too, under an nftables network lock, and come back
+     * closed on restore ({@code --tcp-close}); the listening socket comes back open.
+     */
+    @Override
+    public String checkpointReady(ChildProcess generation, String key) throws CracDevException {
+        Path target = readyImage(key);
+        Path dir = null;
+        try {
+            long pid = generation.jvmPid();
+            Properties meta = stdio(pid);
+            dir = ImageStore.newBuildDir(target);
+            long ms = dump(pid, dir, List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"));
+            meta.setProperty("dumpMillis", Long.toString(ms));
+            writeMeta(dir, meta);
+            ImageStore.publish(dir, target);
+            dir = null;
+            pruneReadyImages(target);
+            return "ready image taken in " + ms + " ms";
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "could not write the ready image: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while taking the ready image");
+        } finally {
+            if (dir != null) {
+                deleteQuietly(dir);
+            }
+        }
+    }
+
+    @Override
+    public Launched restoreReady(String key, int number) throws CracDevException {
+        Path image = readyImage(key);
+        Properties meta = readMeta(image);
+        if (meta == null) {
+            return null;
+        }
+        Path work = cfg.stateDir().resolve("work");
+        long t0 = System.nanoTime();
+        try {
+            ImageStore.secureDir(work);
+            ChildProcess child = ChildProcess.start("gen-" + number, restore(image, meta, work, "restore-ready.log",
+                    List.of("--tcp-close")), cfg.workDir(), console, true);
+            child.send(ChildProtocol.PING); // the restored runtime's reader continues and answers
+            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.PONG), restoreTimeout());
+            if (m == null || !m.word().equals(ChildProtocol.PONG)) {
+                child.kill();
+                console.warn("the ready image " + image + " failed to restore" + firstError(work.resolve("restore-ready.log"), "criu")
+                        + "; discarding it");
+                ImageStore.discard(image);
+                return null;
+            }
+            return new Launched(child, "restore ready image", (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot restore the ready image " + image + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while restoring the ready image");
+        }
+    }
+
+    /** Keeps the newest ready image besides {@code current} (undo of one code change), deletes the rest. */
+    private void pruneReadyImages(Path current) throws IOException {
+        List<Path> others;
+        try (Stream<Path> list = Files.list(cfg.stateDir())) {
+            others = list.filter(p -> p.getFileName().toString().startsWith("ready-") && !p.equals(current)
+                            && Files.isDirectory(p) && !p.getFileName().toString().contains("."))
+                    .sorted(Comparator.comparing((Path p) -> p.toFile().lastModified()).reversed())
+                    .toList();
+        }
+        for (Path old : others.subList(Math.min(1, others.size()), others.size())) {
+            ImageStore.deleteTree(old);
+        }
     }
 
     @Override

@@ -1,0 +1,44 @@
+package dev.cracdev.image;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The key of a ready image: a hash over every file of the app roots and fixture paths (path, size,
+ * modification time). Changed code or fixtures give another key, so {@code reset} never restores an
+ * image of code that is no longer there.
+ */
+public final class ReadyKey {
+    private ReadyKey() {
+    }
+
+    public static String of(List<Path> appRoots, List<Path> fixtures) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Path root : Stream.concat(appRoots.stream(), fixtures.stream()).toList()) {
+            if (!Files.exists(root)) {
+                md.update(("missing " + root + "\n").getBytes(StandardCharsets.UTF_8));
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(root)) {
+                for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                    BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
+                    md.update((f + " " + a.size() + " " + a.lastModifiedTime().toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return HexFormat.of().formatHex(md.digest()).substring(0, 16);
+    }
+}
