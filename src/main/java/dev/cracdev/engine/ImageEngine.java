@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -31,16 +33,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public abstract class ImageEngine implements Engine {
     /** Written into an image once it is complete: what restores need, and numbers for the user. */
     protected static final String IMAGE_META = "crac-dev.properties";
+    private static final long REBUILD_DELAY_MS = 1500;
 
     protected final LaunchConfig cfg;
     protected final Console console;
     private final Duration restoreTimeout;
     private final ReadWriteLock imageLock = new ReentrantReadWriteLock();
-    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "crac-dev-image-rebuild");
         t.setDaemon(true);
         return t;
     });
+    /** Classes recorded since the last rebuild was scheduled; > 0 while one is pending. */
+    private final AtomicInteger pendingNewClasses = new AtomicInteger();
     private volatile ChildProcess building;
     private volatile boolean closed;
 
@@ -155,16 +160,20 @@ public abstract class ImageEngine implements Engine {
         Properties meta = readMeta(baseImage());
         int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
         boolean firstList = preloaded == 0 && newFrameworkClasses > 0;
-        if ((firstList || newFrameworkClasses >= Math.max(50, preloaded / 20)) && !closed) {
-            background.submit(() -> {
+        if ((firstList || newFrameworkClasses >= Math.max(50, preloaded / 20)) && !closed
+                && pendingNewClasses.getAndAdd(newFrameworkClasses) == 0) {
+            // a little later, so the lists a generation saves right after another (main returned, then
+            // ready) make one rebuild, and the generation's own start is not slowed down by it
+            background.schedule(() -> {
+                int classes = pendingNewClasses.getAndSet(0);
                 try {
-                    buildBase(newFrameworkClasses + " more framework classes were recorded");
+                    buildBase(classes + " more framework classes were recorded");
                 } catch (CracDevException e) {
                     if (!closed) {
                         console.warn("rebuilding the base image failed: " + e.getMessage());
                     }
                 }
-            });
+            }, REBUILD_DELAY_MS, TimeUnit.MILLISECONDS);
         }
     }
 

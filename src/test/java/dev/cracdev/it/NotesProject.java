@@ -69,6 +69,14 @@ final class NotesProject {
         TestProject.compile(src, appRoot, List.of());
     }
 
+    /** Adds {@code app.ExtraFixture}, a fixture hook (Runnable) that adds one note. */
+    void addFixtureHook() throws IOException {
+        Path src = dir.resolve("src");
+        TestProject.write(src.resolve("app/ExtraFixture.java"),
+                "package app; public class ExtraFixture implements Runnable { public void run() { NotesApp.notes.add(\"from-hook\"); } }");
+        TestProject.compile(src, appRoot, List.of());
+    }
+
     String url() {
         return "http://127.0.0.1:" + port + "/notes";
     }

@@ -109,6 +109,20 @@ class ResetIT {
     }
 
     @Test
+    void theFixtureHookRunsBeforeTheReadyImageSoResetsIncludeItsData() throws Exception {
+        app.addFixtureHook();
+        List<String> args = new ArrayList<>(List.of("start", "--engine", "criu", "--fixture-hook", "app.ExtraFixture"));
+        args.addAll(app.startArgs(tmp.resolve("images")));
+        args.addAll(app.mainAndArgs());
+        supervisor = SupervisorProcess.start(app.dir, args);
+        supervisor.await("\\[crac-dev\\] gen 1: ready image taken", T);
+        assertEquals("v1 notes=[fixture-a, fixture-b, from-hook]", app.get());
+        app.post("mutation");
+        assertEquals(0, cli("reset", "--wait").exitCode());
+        assertEquals("v1 notes=[fixture-a, fixture-b, from-hook]", app.get());
+    }
+
+    @Test
     void engineWithoutReadyImagesResetsToAFreshGenerationAndSaysSo() throws Exception {
         start("standby");
         app.post("mutation");
