@@ -6,6 +6,7 @@ import dev.cracdev.ExitCode;
 import dev.cracdev.control.ControlAddress;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.supervisor.ReadinessProbe;
+import dev.cracdev.supervisor.ReadyImages;
 import dev.cracdev.supervisor.StartSettings;
 import dev.cracdev.supervisor.Supervisor;
 import picocli.CommandLine.Command;
@@ -52,6 +53,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (options.readyImages == ReadyImages.auto) {
+            options.readyImages = ReadyImages.on; // a CI run is what resets are for
+        }
         StartSettings settings = options.resolve(mainClass, args, false);
         Console console = Console.system(verbose);
         Engines.Choice choice = Engines.choose(settings.engine(), settings.java());

@@ -5,6 +5,7 @@ import dev.cracdev.ExitCode;
 import dev.cracdev.control.ControlAddress;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.supervisor.ReadinessProbe;
+import dev.cracdev.supervisor.ReadyImages;
 import dev.cracdev.supervisor.StartSettings;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
@@ -86,6 +87,11 @@ public final class StartOptions {
                     + "ready, before the ready image is taken (e.g. to load test data).")
     String fixtureHook;
 
+    @Option(names = "--ready-image", descriptionKey = "ready-image", defaultValue = "auto", paramLabel = "WHEN",
+            description = "When to checkpoint a ready generation for 'crac-dev reset': ${COMPLETION-CANDIDATES} (default: "
+                    + "${DEFAULT-VALUE}: with --fixture or --fixture-hook, under 'run', or after the first reset).")
+    ReadyImages readyImages;
+
     @Option(names = "--socket", descriptionKey = "socket", paramLabel = "PATH",
             description = "The control socket (default: per project under $XDG_RUNTIME_DIR or /tmp; or $CRACDEV_SOCKET).")
     Path socket;
@@ -108,7 +114,7 @@ public final class StartOptions {
         return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(jvmOptions), framework, appRoots,
                 mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
-                Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook,
+                Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
                 socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands);
     }
 

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The resolved, validated inputs of {@code crac-dev start}. */
+/** The resolved, validated inputs of {@code crac-dev start} and {@code crac-dev run}. */
 public record StartSettings(
         Path java,
         String javaVersion,
@@ -26,6 +26,7 @@ public record StartSettings(
         Duration restoreTimeout,
         List<Path> fixtures,
         String fixtureHook,
+        ReadyImages readyImages,
         Path controlSocket,
         boolean terminalCommands) {
 }

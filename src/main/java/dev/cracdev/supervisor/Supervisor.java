@@ -77,6 +77,7 @@ public final class Supervisor {
     private volatile SupervisorState state = SupervisorState.STARTING;
     private volatile Generation current;
     private volatile String lastReadyImage = "none";
+    private boolean takeReadyImages;
     private boolean closed;
     private Engine engine;
     private Fingerprint fingerprint;
@@ -90,6 +91,8 @@ public final class Supervisor {
         this.console = console;
         this.choice = choice;
         this.store = new ImageStore(settings.images());
+        this.takeReadyImages = settings.readyImages() == ReadyImages.on || (settings.readyImages() == ReadyImages.auto
+                && (!settings.fixtures().isEmpty() || settings.fixtureHook() != null));
     }
 
     /** Runs until stopped (SIGINT/SIGTERM, {@code crac-dev stop} or {@link #stop()}); returns the exit code. */
@@ -202,9 +205,13 @@ public final class Supervisor {
 
     /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
     private void reset(CompletableFuture<String> reply) throws CracDevException {
+        if (settings.readyImages() == ReadyImages.auto && !takeReadyImages && engine.supportsReadyImages()) {
+            takeReadyImages = true;
+            console.info("resets were asked for: from now on each ready generation is checkpointed for the next reset");
+        }
         String key = readyKey();
         if (!engine.supportsReadyImages() || key == null || !engine.hasReadyImage(key)) {
-            console.info("reset: " + (engine.supportsReadyImages() ? "no ready image of the current code yet"
+            console.info("reset: " + (engine.supportsReadyImages() ? "no ready image of the current code and fixtures yet"
                     : "the " + engine.kind() + " engine cannot make ready images") + "; starting a fresh generation instead");
             restart(new Restart(ChangeSet.because("reset (fresh generation)"), reply));
             return;
@@ -282,7 +289,7 @@ public final class Supervisor {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
                     launchConfig.recordedClassList().toString()));
         } // else the runtime saved it when main returned
-        if (gen.fromReadyImage() || !engine.supportsReadyImages()) {
+        if (gen.fromReadyImage() || !engine.supportsReadyImages() || !takeReadyImages) {
             settle(gen);
         } else if (settings.fixtureHook() != null) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.FIXTURE, "class", settings.fixtureHook()));

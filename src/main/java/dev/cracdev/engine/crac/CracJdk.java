@@ -78,7 +78,8 @@ public final class CracJdk {
 
     private static String versionLine(String printFlagsFinal) {
         return printFlagsFinal.lines().filter(l -> l.contains("Runtime Environment")).findFirst()
-                .map(l -> l.replace("OpenJDK Runtime Environment", "").strip()).orElse("unknown version");
+                .map(l -> l.replace("OpenJDK Runtime Environment", "").strip().replaceFirst("^\\(build (.*)\\)$", "$1"))
+                .orElse("unknown version");
     }
 
     private static boolean setuidRoot(Path file) {
