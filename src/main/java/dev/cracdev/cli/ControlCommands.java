@@ -36,6 +36,14 @@ final class ControlCommands {
         }
     }
 
+    /** Sends the request and prints the supervisor's reply. */
+    static int sendAndPrint(ControlOptions where, CommandSpec spec, String request) throws CracDevException {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(send(where, request));
+        out.flush();
+        return 0;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show the running supervisor's engine, generation, PID, uptime, images and last timings.")
     static final class Status implements Callable<Integer> {
@@ -72,9 +80,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() throws CracDevException {
-            spec.commandLine().getOut().println(send(where, "restart"));
-            spec.commandLine().getOut().flush();
-            return 0;
+            return sendAndPrint(where, spec, "restart");
         }
     }
 
@@ -92,9 +98,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() throws CracDevException {
-            spec.commandLine().getOut().println(send(where, await ? "reset" : "reset nowait"));
-            spec.commandLine().getOut().flush();
-            return 0;
+            return sendAndPrint(where, spec, await ? "reset" : "reset nowait");
         }
     }
 
@@ -111,9 +115,7 @@ final class ControlCommands {
 
         @Override
         public Integer call() throws CracDevException {
-            spec.commandLine().getOut().println(send(where, "wait " + timeoutSeconds * 1000));
-            spec.commandLine().getOut().flush();
-            return 0;
+            return sendAndPrint(where, spec, "wait " + timeoutSeconds * 1000);
         }
     }
 

@@ -1,13 +1,14 @@
 package dev.cracdev.engine.crac;
 
+import dev.cracdev.engine.Host;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,7 @@ public final class CracJdk {
     }
 
     public static Probe probe(Path java) {
-        return CACHE.computeIfAbsent(java.toAbsolutePath(), j -> probeNow(j, printFlagsFinal(j), osName(), isRoot()));
+        return CACHE.computeIfAbsent(java.toAbsolutePath(), j -> probeNow(j, printFlagsFinal(j), osName(), Host.isRoot()));
     }
 
     /** Pure decision from the inputs, so each branch is unit-tested with captured flag listings. */
@@ -92,33 +93,11 @@ public final class CracJdk {
         }
     }
 
-    private static boolean isRoot() {
-        try {
-            return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     private static String osName() {
         return System.getProperty("os.name");
     }
 
     private static String printFlagsFinal(Path java) {
-        try {
-            Process p = new ProcessBuilder(java.toString(), "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                return null;
-            }
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return Host.output(List.of(java.toString(), "-XX:+PrintFlagsFinal", "-version"), 30);
     }
 }

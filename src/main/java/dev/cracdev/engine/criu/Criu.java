@@ -1,12 +1,11 @@
 package dev.cracdev.engine.criu;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.cracdev.engine.Host;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -77,7 +76,7 @@ public final class Criu {
     }
 
     private static Probe check(Path binary, String fix) {
-        String out = run(List.of(binary.toString(), "--version"));
+        String out = Host.output(List.of(binary.toString(), "--version"), 20);
         Matcher m = VERSION.matcher(out == null ? "" : out);
         if (!m.find()) {
             return new Probe(binary, null, false, binary + " does not report a version", fix);
@@ -85,11 +84,11 @@ public final class Criu {
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));
         String version = m.group(1) + "." + m.group(2) + (m.group(3) != null ? "." + m.group(3) : "");
-        if (!isRoot()) {
+        if (!Host.isRoot()) {
             return new Probe(binary, version, false, "criu " + version + " needs root to checkpoint a JVM here "
                     + "(unprivileged restore hangs)", "run crac-dev as root, or use --engine standby");
         }
-        String check = run(List.of(binary.toString(), "check"));
+        String check = Host.output(List.of(binary.toString(), "check"), 20);
         if (check == null || !check.contains("Looks good")) {
             String firstError = check == null ? "no answer" : check.lines().filter(l -> !l.isBlank()).findFirst().orElse("failed");
             return new Probe(binary, version, false, "criu " + version + " at " + binary + " fails `criu check` on this kernel ("
@@ -107,15 +106,6 @@ public final class Criu {
         return new Probe(binary, version, true, "criu " + version + " at " + binary + " passes `criu check` and we run as root", "");
     }
 
-    static boolean isRoot() {
-        try {
-            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-            return Integer.valueOf(0).equals(uid);
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
-
     static Path which(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             Path p = Path.of(dir, tool);
@@ -130,24 +120,5 @@ public final class Criu {
             }
         }
         return null;
-    }
-
-    /** Runs a short command; stdout+stderr, or null if it could not run or took over 20 s. */
-    private static String run(List<String> command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                return null;
-            }
-            return new String(out, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 }
