@@ -54,7 +54,7 @@ public final class ControlClient {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
             String line = in.readLine();
             if (line == null) {
-                throw new IOException("the supervisor closed the connection without a reply");
+                throw new IOException("the supervisor closed the connection without a reply (is it stopping? see 'crac-dev status')");
             }
             int space = line.indexOf(' ');
             String word = space < 0 ? line : line.substring(0, space);

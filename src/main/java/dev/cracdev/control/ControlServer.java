@@ -93,9 +93,18 @@ public final class ControlServer implements AutoCloseable {
         while (!closed) {
             try {
                 SocketChannel client = server.accept();
-                connections.submit(() -> serve(client));
+                try {
+                    connections.submit(() -> serve(client));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    client.close(); // shutting down
+                }
             } catch (IOException e) {
                 if (closed) {
+                    return;
+                }
+                try {
+                    Thread.sleep(100); // e.g. out of file descriptors: do not spin
+                } catch (InterruptedException ie) {
                     return;
                 }
             }
@@ -140,10 +149,10 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Protocol.ERR + " " + e.getMessage();
         } catch (TimeoutException e) {
-            return Protocol.ERR + " no generation became ready in time";
+            return Protocol.ERR + " no generation became ready in time; see the supervisor's output, or allow longer with --timeout";
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return Protocol.ERR + " " + oneLine(cause.getMessage());
+            return Protocol.ERR + " " + (cause.getMessage() == null ? cause.toString() : oneLine(cause.getMessage()));
         }
     }
 

@@ -73,14 +73,6 @@ public final class ChildProcess {
         return new ChildProcess(name, pb.start(), console, forwardOutput);
     }
 
-    public String name() {
-        return name;
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
     public Process process() {
         return process;
     }
@@ -111,9 +103,12 @@ public final class ChildProcess {
         return process.isAlive();
     }
 
-    /** From now on the child's output goes to the console, live. */
+    /** From now on the child's output goes to the console, live (what it printed before is not replayed). */
     public void forwardOutput() {
-        forwardOutput = true;
+        synchronized (recentOutput) {
+            recentOutput.clear();
+            forwardOutput = true;
+        }
     }
 
     /** Delivers the lines kept so far (a generation may print before anyone listens), then each new one. */
@@ -186,11 +181,6 @@ public final class ChildProcess {
         }
     }
 
-    /** Exit status once exited, else -1. */
-    public int exitStatus() {
-        return process.isAlive() ? -1 : process.exitValue();
-    }
-
     /**
      * Ends the child and every process it started (SIGKILL, by PID) and waits until all of them are gone
      * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
@@ -214,7 +204,9 @@ public final class ChildProcess {
             }
         }
         process.destroyForcibly();
-        awaitGone(Duration.ofSeconds(10));
+        if (!awaitGone(Duration.ofSeconds(10))) {
+            console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
+        }
     }
 
     private static int depth(ProcessHandle p) {
@@ -226,7 +218,7 @@ public final class ChildProcess {
     }
 
     /** Waits for the process to be reaped and its pipes drained. */
-    public boolean awaitGone(Duration timeout) {
+    private boolean awaitGone(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return false;
@@ -270,11 +262,15 @@ public final class ChildProcess {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    if (!isStderr && line.startsWith(ChildProtocol.MARKER)) {
-                        ChildProtocol.Message m = ChildProtocol.decode(line.substring(ChildProtocol.MARKER.length()));
-                        console.debug(name + " event: " + line.substring(ChildProtocol.MARKER.length()));
-                        record(m);
-                        continue;
+                    int marker = isStderr ? -1 : line.indexOf(ChildProtocol.MARKER);
+                    if (marker >= 0) {
+                        String event = line.substring(marker + ChildProtocol.MARKER.length());
+                        console.debug(name + " event: " + event);
+                        record(ChildProtocol.decode(event));
+                        if (marker == 0) {
+                            continue;
+                        }
+                        line = line.substring(0, marker); // the app printed a partial line (a prompt) first
                     }
                     if (line.startsWith(CDS_NOTICE)) {
                         continue;

@@ -31,6 +31,16 @@ public interface Engine extends AutoCloseable {
         return -1;
     }
 
+    /** Where this engine's base image is, for {@code crac-dev status}; "none" for engines without one. */
+    default String imageDescription() {
+        return "none";
+    }
+
+    /** Whether {@code criu restore}-style parents hide the JVM's exit status (then the runtime's report is all there is). */
+    default boolean seesExitStatus() {
+        return true;
+    }
+
     /** Whether this engine can checkpoint a running generation, for {@code crac-dev reset}. */
     default boolean supportsReadyImages() {
         return false;
@@ -54,6 +64,14 @@ public interface Engine extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Whether newly recorded framework classes justify booting a new template (it costs the machine a
+     * framework phase while the app runs): the first real list, or 50 classes and 5 % more.
+     */
+    static boolean worthRebuilding(int preloaded, int newFrameworkClasses) {
+        return (preloaded == 0 && newFrameworkClasses > 0) || newFrameworkClasses >= Math.max(50, preloaded / 20);
+    }
+
     /** Ends every process the engine keeps (standby, template). */
     @Override
     void close();
@@ -62,9 +80,8 @@ public interface Engine extends AutoCloseable {
      * A launched generation.
      *
      * @param child   the process the supervisor owns
-     * @param how     what the engine did, for the status line ("restore 41 ms")
-     * @param millis  how long producing it took
+     * @param how     what the engine did, for the status line ("restore")
      */
-    record Launched(ChildProcess child, String how, long millis) {
+    record Launched(ChildProcess child, String how) {
     }
 }

@@ -22,20 +22,30 @@ public final class Host {
 
     /** Runs a short command; its stdout and stderr, or null if it could not run or took longer than the timeout. */
     public static String output(List<String> command, long timeoutSeconds) {
+        Path out = null;
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            out = Files.createTempFile("crac-dev-probe", ".out");
+            // output to a file, so a command that hangs cannot block us past the timeout
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
                 return null;
             }
-            return new String(out, StandardCharsets.UTF_8);
+            return Files.readString(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException e) {
+                    // a temp file left in /tmp
+                }
+            }
         }
     }
 }

@@ -79,6 +79,15 @@ public abstract class ImageEngine implements Engine {
         return cfg.stateDir().resolve("base");
     }
 
+    @Override
+    public String imageDescription() {
+        return readMeta(baseImage()) == null ? "none yet" : baseImage().toString();
+    }
+
+    protected Path work() {
+        return cfg.stateDir().resolve("work");
+    }
+
     protected void building(ChildProcess template) {
         building = template;
         if (closed && template != null) {
@@ -117,10 +126,6 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
-    private Path work() {
-        return cfg.stateDir().resolve("work");
-    }
-
     private Launched restore(GenerationRequest request) throws CracDevException, BadImage {
         imageLock.readLock().lock();
         try {
@@ -130,20 +135,18 @@ public abstract class ImageEngine implements Engine {
             }
             ImageStore.secureDir(work());
             List<String> command = restoreCommand(baseImage(), meta, request, work());
-            long t0 = System.nanoTime();
             ChildProcess child = ChildProcess.start("gen-" + request.number(), command, cfg.workDir(), console, true);
             if (goOnStdin()) {
                 child.send(request.goLine(true)); // waits in the pipe until the restored JVM reads it
             }
             ChildProtocol.Message m = child.await(Set.of(ChildProtocol.STARTED), restoreTimeout);
-            long millis = (System.nanoTime() - t0) / 1_000_000;
             if (m == null || !m.word().equals(ChildProtocol.STARTED)) {
                 String why = m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
                         : "the restore exited with status " + m.get("status");
                 child.kill();
                 throw new BadImage(why + restoreError(work()));
             }
-            return new Launched(child, "restore", millis);
+            return new Launched(child, "restore");
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot restore from " + baseImage() + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -156,11 +159,9 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public void generationReady(int newFrameworkClasses) {
-        // A rebuild competes with the running app for CPU: only for the first real list, or a big change.
         Properties meta = readMeta(baseImage());
         int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
-        boolean firstList = preloaded == 0 && newFrameworkClasses > 0;
-        if ((firstList || newFrameworkClasses >= Math.max(50, preloaded / 20)) && !closed
+        if (Engine.worthRebuilding(preloaded, newFrameworkClasses) && !closed
                 && pendingNewClasses.getAndAdd(newFrameworkClasses) == 0) {
             // a little later, so the lists a generation saves right after another (main returned, then
             // ready) make one rebuild, and the generation's own start is not slowed down by it
@@ -184,7 +185,7 @@ public abstract class ImageEngine implements Engine {
     }
 
     /** Builds a new base image and publishes it; the previous one serves restores until then. */
-    protected void buildBase(String why) throws CracDevException {
+    protected synchronized void buildBase(String why) throws CracDevException { // one build at a time
         console.info("building the base image (" + why + ")...");
         long t0 = System.nanoTime();
         Path dir = null;
@@ -203,7 +204,8 @@ public abstract class ImageEngine implements Engine {
                     (System.nanoTime() - t0) / 1e9, meta.getProperty("frameworkMillis"), meta.getProperty("preloaded"),
                     meta.getProperty("dumpMillis"), sizeMb(baseImage())));
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "could not write the base image: " + e.getMessage());
+            throw new CracDevException(ExitCode.FAILURE, "could not write the base image (" + e.getMessage()
+                    + "); check free space and permissions of the image store (--images)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CracDevException(ExitCode.FAILURE, "interrupted while checkpointing");

@@ -51,10 +51,6 @@ public final class ClassList {
         write(entries);
     }
 
-    public synchronized int size() throws IOException {
-        return read().size();
-    }
-
     /** Class name → initialize? in file order. */
     synchronized Map<String, Boolean> read() throws IOException {
         Map<String, Boolean> entries = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.cracdev.image;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +96,8 @@ public final class Fingerprint {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                     md.update((path.relativize(f) + " " + describeFile(f) + "\n").getBytes());
                 }
+            } catch (UncheckedIOException e) {
+                throw e.getCause(); // a build deleting files while we look
             }
             return "dir sha256:" + HexFormat.of().formatHex(md.digest()).substring(0, 32);
         }

@@ -1,6 +1,7 @@
 package dev.cracdev.image;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,8 @@ public final class ReadyKey {
                     BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class);
                     md.update((f + " " + a.size() + " " + a.lastModifiedTime().toMillis() + "\n").getBytes(StandardCharsets.UTF_8));
                 }
+            } catch (UncheckedIOException e) {
+                throw e.getCause(); // a build deleting files while we look
             }
         }
         return HexFormat.of().formatHex(md.digest()).substring(0, 16);

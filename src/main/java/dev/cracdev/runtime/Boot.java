@@ -38,6 +38,7 @@ public final class Boot {
     public static final String INITIALIZE_PROPERTY = "cracdev.preload.initialize";
 
     private static final PrintStream OUT = System.out;
+    private static volatile boolean mainFailed;
 
     private Boot() {
     }
@@ -68,7 +69,7 @@ public final class Boot {
         // STEP 2: the framework phase
         Set<String> failedInit = new TreeSet<>();
         FrameworkPhase.Result preload = mode.equals("cold")
-                ? new FrameworkPhase.Result(0, 0, 0)
+                ? new FrameworkPhase.Result(0, 0)
                 : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader,
                         !"false".equals(System.getProperty(INITIALIZE_PROPERTY)), failedInit);
 
@@ -87,7 +88,12 @@ public final class Boot {
             System.exit(ChildProtocol.EXIT_TAINTED);
         }
         if (mode.equals("criu")) {
-            Core.notifyBeforeCheckpoint();
+            try {
+                Core.notifyBeforeCheckpoint();
+            } catch (dev.cracdev.runtime.crac.CheckpointException e) {
+                emit(ChildProtocol.REFUSED, "message", "an org.crac resource failed in beforeCheckpoint: " + causes(e));
+                System.exit(ChildProtocol.EXIT_REFUSED);
+            }
         }
         emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
                 "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
@@ -106,11 +112,19 @@ public final class Boot {
         System.setProperty(CracDev.ENGINE_PROPERTY, mode);
         System.setProperty(CracDev.RESTORED_PROPERTY, Boolean.toString(restored));
         if (restored && !mode.equals("crac")) { // a CRaC JDK notifies its own resources
-            Core.notifyAfterRestore();
+            try {
+                Core.notifyAfterRestore();
+            } catch (dev.cracdev.runtime.crac.RestoreException e) {
+                // as on a CRaC JDK, the generation goes on; the failures are the app's to see
+                System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(e));
+            }
         }
         loader.enterAppPhase();
         emit(ChildProtocol.STARTED, "gen", go.get("gen"));
         runMain(loader, go.get("main"), go.all("arg").toArray(new String[0]));
+        if (mainFailed) {
+            return;
+        }
         emit(ChildProtocol.MAIN_RETURNED, "gen", go.get("gen"));
         if (go.get("record") != null) {
             saveClassList(loader, go.get("record")); // an app whose main returns may exit right away
@@ -133,13 +147,22 @@ public final class Boot {
             exit(1);
         }
         try {
+            main.setAccessible(true); // the launcher accepts a public main in a non-public class: so do we
             main.invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
-            // Same report and status as plain java for an exception that escapes main.
-            System.err.print("Exception in thread \"main\" ");
-            e.getCause().printStackTrace();
-            exit(1);
-        } catch (IllegalAccessException e) {
+            // As under plain java: the uncaught-exception handler reports it, the JVM lives on while other
+            // non-daemon threads run, and ends with status 1 (said here, since criu hides the real status).
+            Thread t = Thread.currentThread();
+            Thread.UncaughtExceptionHandler handler = Thread.getDefaultUncaughtExceptionHandler();
+            if (handler != null) {
+                handler.uncaughtException(t, e.getCause());
+            } else {
+                System.err.print("Exception in thread \"main\" ");
+                e.getCause().printStackTrace();
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> emit(ChildProtocol.EXITING, "status", "1")));
+            mainFailed = true;
+        } catch (IllegalAccessException | RuntimeException e) {
             System.err.println("[crac-dev] cannot call " + mainClass + ".main: " + e.getMessage());
             exit(1);
         }
@@ -177,6 +200,14 @@ public final class Boot {
         } catch (IOException | RuntimeException e) {
             System.err.println("[crac-dev] could not save the class list to " + path + ": " + e.getMessage());
         }
+    }
+
+    private static String causes(Exception e) {
+        StringBuilder s = new StringBuilder();
+        for (Throwable t : e.getSuppressed()) {
+            s.append(s.length() == 0 ? "" : "; ").append(t);
+        }
+        return s.toString();
     }
 
     /** Exits, telling the supervisor the status first (a restored JVM's status does not reach it). */

@@ -59,8 +59,6 @@ public final class ChildProtocol {
     public static final String GO = "go";
     /** Write the recorded framework class list. Field: path. */
     public static final String SAVE_CLASSLIST = "save-classlist";
-    /** Exit the JVM normally (shutdown hooks run). */
-    public static final String EXIT = "exit";
 
     /** Exit status of a template whose framework phase was tainted (it is rebuilt, not reported as a crash). */
     public static final int EXIT_TAINTED = 75;

@@ -63,7 +63,6 @@ final class ControlLine {
                     case ChildProtocol.SAVE_CLASSLIST -> handler.saveClassList(m.get("path"));
                     case ChildProtocol.PING -> Boot.emit(ChildProtocol.PONG);
                     case ChildProtocol.FIXTURE -> handler.runFixture(m.get("class"));
-                    case ChildProtocol.EXIT -> exit(0);
                     default -> System.err.println("[crac-dev] runtime ignored an unknown command: " + m.word());
                 }
             }

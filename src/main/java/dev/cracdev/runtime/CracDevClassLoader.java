@@ -73,7 +73,15 @@ public final class CracDevClassLoader extends URLClassLoader {
     CracDevClassLoader(List<Path> framework, List<Path> appRoots, ClassLoader parent) {
         super("crac-dev", urls(framework, appRoots), parent);
         this.framework = List.copyOf(framework);
-        this.appRootPrefixes = appRoots.stream().map(p -> toUrl(p).toString()).collect(Collectors.toList());
+        this.appRootPrefixes = appRoots.stream().map(p -> directoryUrl(p).toString()).collect(Collectors.toList());
+    }
+
+    /**
+     * Lets agents attached at run time (profilers, IDE debuggers, ByteBuddy) append to the system class path,
+     * as they can with the JDK's own system class loader.
+     */
+    void appendToClassPathForInstrumentation(String path) {
+        addURL(toUrl(Path.of(path)));
     }
 
     /** Leaves the framework phase: from now on app classes and resources load normally. */
@@ -262,8 +270,18 @@ public final class CracDevClassLoader extends URLClassLoader {
     private static URL[] urls(List<Path> framework, List<Path> appRoots) {
         List<URL> urls = new ArrayList<>();
         framework.forEach(p -> urls.add(toUrl(p)));
-        appRoots.forEach(p -> urls.add(toUrl(p)));
+        appRoots.forEach(p -> urls.add(directoryUrl(p)));
         return urls.toArray(new URL[0]);
+    }
+
+    /** App roots are directories even while they are missing (mvn clean): the URL must end in '/'. */
+    private static URL directoryUrl(Path p) {
+        try {
+            String s = p.toAbsolutePath().toUri().toString();
+            return new URL(s.endsWith("/") ? s : s + "/");
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static URL toUrl(Path p) {

@@ -16,7 +16,7 @@ import java.util.List;
  * here would otherwise leave the class unusable in every generation.
  */
 final class FrameworkPhase {
-    record Result(int preloaded, int failed, long millis) {
+    record Result(int preloaded, int failed) {
     }
 
     private FrameworkPhase() {
@@ -27,7 +27,6 @@ final class FrameworkPhase {
      *                   initializers keep reading app files)
      */
     static Result preload(Path classList, ClassLoader loader, boolean initialize, java.util.Set<String> failedInit) {
-        long t0 = System.nanoTime();
         int preloaded = 0;
         int failed = 0;
         List<String> lines;
@@ -58,6 +57,6 @@ final class FrameworkPhase {
                 }
             }
         }
-        return new Result(preloaded, failed, (System.nanoTime() - t0) / 1_000_000);
+        return new Result(preloaded, failed);
     }
 }

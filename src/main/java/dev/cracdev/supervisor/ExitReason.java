@@ -5,7 +5,13 @@ public final class ExitReason {
     private ExitReason() {
     }
 
+    /** The JVM's status cannot be seen (it ran below {@code criu restore}, which exits 0 whatever happened). */
+    public static final int UNKNOWN = -1;
+
     public static String describe(int status) {
+        if (status == UNKNOWN) {
+            return "ended (its exit status is not visible through criu restore)";
+        }
         if (status == 0) {
             return "exited normally (status 0)";
         }

@@ -24,6 +24,9 @@ final class Generation {
     private final ReadinessProbe probe;
     private final long frameworkBootMs;
     private final boolean fromReadyImage;
+    private final String readyKey;
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private volatile boolean exited;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final List<CompletableFuture<String>> waiters = new ArrayList<>(); // loop thread only
     private volatile boolean settled;
@@ -38,7 +41,7 @@ final class Generation {
      *                       and only a polled probe is worth waiting for
      */
     Generation(int number, Engine.Launched launched, ChangeSet changes, long stopMs, long t0, ReadinessProbe probe,
-               long frameworkBootMs, boolean fromReadyImage) {
+               long frameworkBootMs, String readyKey, boolean fromReadyImage) {
         this.number = number;
         this.launched = launched;
         this.changes = changes;
@@ -47,6 +50,25 @@ final class Generation {
         this.probe = probe;
         this.frameworkBootMs = frameworkBootMs;
         this.fromReadyImage = fromReadyImage;
+        this.readyKey = readyKey;
+    }
+
+    /** The key (code and fixtures at launch) its ready image is filed under; null if it could not be computed. */
+    String readyKey() {
+        return readyKey;
+    }
+
+    /** True the first time only: the supervisor reports readiness once. */
+    boolean firstReport() {
+        return reported.compareAndSet(false, true);
+    }
+
+    void exited() {
+        exited = true;
+    }
+
+    boolean hasExited() {
+        return exited;
     }
 
     boolean fromReadyImage() {
@@ -98,10 +120,16 @@ final class Generation {
         return launched.child();
     }
 
-    /** The status the runtime reported before exiting, else the process's own. */
-    int exitStatus(int processStatus) {
+    /**
+     * The status the runtime reported before exiting, else the process's own, or {@link ExitReason#UNKNOWN}
+     * when the process is a parent that hides it (criu restore).
+     */
+    int exitStatus(int processStatus, boolean processStatusIsTheJvms) {
         ChildProtocol.Message exiting = child().lastEvent(ChildProtocol.EXITING);
-        return exiting != null ? exiting.getInt("status", processStatus) : processStatus;
+        if (exiting != null) {
+            return exiting.getInt("status", processStatus);
+        }
+        return processStatusIsTheJvms ? processStatus : ExitReason.UNKNOWN;
     }
 
     boolean isReady() {

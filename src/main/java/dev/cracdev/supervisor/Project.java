@@ -138,15 +138,14 @@ public final class Project {
         } else {
             try {
                 Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-                Path dir = Files.isDirectory(self) ? self.getParent() : self.getParent();
-                jar = dir.resolve("crac-dev-runtime.jar");
+                jar = self.getParent().resolve("crac-dev-runtime.jar"); // target/classes → target/, or the jar's folder
             } catch (URISyntaxException | RuntimeException e) {
                 throw new CracDevException(ExitCode.INTERNAL, "cannot locate crac-dev's runtime jar: " + e.getMessage());
             }
         }
         if (!Files.isRegularFile(jar)) {
             throw new CracDevException(ExitCode.INTERNAL, "crac-dev's runtime jar is missing at " + jar
-                    + "; rebuild crac-dev (mvn package) or set CRACDEV_RUNTIME_JAR");
+                    + "; rebuild crac-dev (mvn package), or point CRACDEV_RUNTIME_JAR at it");
         }
         return jar.toAbsolutePath();
     }

@@ -64,17 +64,4 @@ public sealed interface ReadinessProbe {
         }
         return false;
     }
-
-    default String describe() {
-        if (this instanceof Port p) {
-            return "port " + p.port();
-        }
-        if (this instanceof Url u) {
-            return u.url().toString();
-        }
-        if (this instanceof LogLine l) {
-            return "log /" + l.pattern() + "/";
-        }
-        return "main returned";
-    }
 }

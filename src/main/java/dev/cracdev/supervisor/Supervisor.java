@@ -77,6 +77,7 @@ public final class Supervisor {
     private volatile SupervisorState state = SupervisorState.STARTING;
     private volatile Generation current;
     private volatile String lastReadyImage = "none";
+    private volatile String baseImage = "none";
     private boolean takeReadyImages;
     private boolean closed;
     private Engine engine;
@@ -97,7 +98,16 @@ public final class Supervisor {
 
     /** Runs until stopped (SIGINT/SIGTERM, {@code crac-dev stop} or {@link #stop()}); returns the exit code. */
     public int run() throws CracDevException {
-        Thread hook = new Thread(this::shutdown, "crac-dev-shutdown");
+        // Ctrl-C / SIGTERM: let the loop finish what it is doing and stop in order; clean up directly if it is stuck
+        Thread hook = new Thread(() -> {
+            events.add(new Stop());
+            try {
+                awaitStopped(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            shutdown();
+        }, "crac-dev-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             console.info("engine " + choice.kind() + ": " + choice.reason());
@@ -148,22 +158,56 @@ public final class Supervisor {
             }
             if (e instanceof Stop) {
                 return;
-            } else if (e instanceof Restart r) {
-                restart(coalesce(r));
-            } else if (e instanceof Reset r) {
-                reset(r.reply());
-            } else if (e instanceof AwaitReady w) {
-                Generation g = current;
-                if (g != null && g.isSettled()) {
-                    w.reply().complete(g.readySummary());
-                } else {
-                    readyWaiters.add(w.reply());
-                }
-            } else if (e instanceof FromChild f && f.generation() == current) {
-                onChildEvent(f.generation(), f.message());
-            } else if (e instanceof Ready r && r.generation() == current) {
-                onReady(r.generation());
             }
+            try {
+                handle(e);
+            } catch (CracDevException ex) {
+                if (generations <= 1 && current == null && ex.exitCode() != ExitCode.FAILURE) {
+                    throw ex; // the very first start cannot work at all (no JDK, engine unusable)
+                }
+                report(ex.getMessage(), e);
+            } catch (RuntimeException ex) {
+                // a bug or an unexpected I/O failure: report it, keep supervising
+                report("internal error: " + ex + " (run with --verbose for details)", e);
+                if (console.verbose()) {
+                    ex.printStackTrace();
+                }
+            }
+        }
+    }
+
+    private void handle(Event e) throws CracDevException {
+        if (e instanceof Restart r) {
+            restart(coalesce(r));
+        } else if (e instanceof Reset r) {
+            reset(r.reply());
+        } else if (e instanceof AwaitReady w) {
+            Generation g = current;
+            if (g != null && g.isSettled() && !g.hasExited()) {
+                w.reply().complete(g.readySummary());
+            } else {
+                readyWaiters.add(w.reply());
+            }
+        } else if (e instanceof FromChild f && f.generation() == current) {
+            onChildEvent(f.generation(), f.message());
+        } else if (e instanceof Ready r && r.generation() == current) {
+            onReady(r.generation());
+        }
+    }
+
+    /** A failure while handling an event: said once, the event's requester told, the loop goes on. */
+    private void report(String message, Event e) {
+        console.error(message);
+        String why = message;
+        if (e instanceof Restart r) {
+            fail(r.reply(), why);
+        } else if (e instanceof Reset r) {
+            fail(r.reply(), why);
+        }
+        firstReady.completeExceptionally(new IllegalStateException(why));
+        if (current == null || current.hasExited()) {
+            console.info("waiting for a change to try again");
+            transition(SupervisorState.WAITING_FOR_CHANGE);
         }
     }
 
@@ -185,22 +229,14 @@ public final class Supervisor {
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
-        try {
-            refreshEngine();
-            int number = ++generations;
-            Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
-                    launchConfig.recordedClassList()));
-            adopt(new Generation(number, launched, r.changes(), stopMs, t0, settings.probe(), engine.frameworkBootMillis(), false),
-                    r.reply());
-        } catch (CracDevException e) {
-            if (current == null && generations <= 1 && e.exitCode() != ExitCode.FAILURE) {
-                throw e; // the very first start cannot work at all (no JDK, engine unusable)
-            }
-            console.error(e.getMessage());
-            console.info("waiting for a change to try again");
-            fail(r.reply(), e.getMessage());
-            transition(SupervisorState.WAITING_FOR_CHANGE);
-        }
+        refreshEngine();
+        // the ready image's key is the code this generation starts with, not what is on disk once it is ready
+        String key = readyKey();
+        int number = ++generations;
+        Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
+                launchConfig.recordedClassList()));
+        adopt(new Generation(number, launched, r.changes(), stopMs, t0, settings.probe(), engine.frameworkBootMillis(),
+                key, false), r.reply());
     }
 
     /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
@@ -224,12 +260,16 @@ public final class Supervisor {
             restart(new Restart(ChangeSet.because("reset (fresh generation: the ready image failed)"), reply));
             return;
         }
-        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, true), reply);
+        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, key, true),
+                reply);
     }
 
     private long stopCurrent(long t0) {
         Generation g = current;
         if (g != null) {
+            synchronized (lifecycle) {
+                current = null; // its EXITED event (from being killed) is not news
+            }
             g.stop();
             fail(g.takeWaiters(), "generation " + g.number() + " was replaced before it was ready");
         }
@@ -261,12 +301,20 @@ public final class Supervisor {
             case ChildProtocol.CLASSLIST_SAVED -> mergeClassList();
             case ChildProtocol.FIXTURE_DONE -> takeReadyImage(gen);
             case ChildProtocol.FIXTURE_FAILED -> {
-                console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed: "
-                        + m.get("message") + "; no ready image was taken");
+                console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
+                        + m.get("message") + ", stack trace above); fix it and save: no ready image was taken");
                 settle(gen);
             }
             case ChildProcess.EXITED -> {
-                int status = gen.exitStatus(Integer.parseInt(m.get("status")));
+                gen.exited();
+                if (gen.isReady() && !gen.isSettled()) {
+                    onReady(gen); // an app whose main returned and that then ended: its Ready event is still queued
+                }
+                int status = gen.exitStatus(Integer.parseInt(m.get("status")), engine.seesExitStatus());
+                if (!gen.isReady()) {
+                    firstReady.completeExceptionally(new IllegalStateException("generation " + gen.number() + " "
+                            + ExitReason.describe(status) + " before it was ready"));
+                }
                 if (gen.isReady()) {
                     console.info("gen " + gen.number() + " " + ExitReason.describe(status)
                             + "; save a change (or type rs + Enter) to start the next one");
@@ -284,6 +332,9 @@ public final class Supervisor {
     }
 
     private void onReady(Generation gen) {
+        if (!gen.firstReport()) {
+            return; // already handled (an app that ended right after becoming ready)
+        }
         console.info(gen.statusLine());
         if (!(settings.probe() instanceof ReadinessProbe.MainReturned)) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
@@ -300,7 +351,10 @@ public final class Supervisor {
 
     /** Checkpoints the ready generation (app up, fixture loaded) for {@code crac-dev reset}. */
     private void takeReadyImage(Generation gen) {
-        String key = readyKey();
+        String key = gen.readyKey();
+        if (gen.hasExited()) {
+            return;
+        }
         if (key != null && !engine.hasReadyImage(key)) {
             try {
                 String how = engine.checkpointReady(gen.child(), key);
@@ -388,6 +442,7 @@ public final class Supervisor {
                     + e.getMessage() + "; check --images");
         }
         engine.prepare();
+        baseImage = engine.imageDescription();
     }
 
     private void startControl() throws CracDevException {
@@ -410,7 +465,8 @@ public final class Supervisor {
                     changes -> events.add(new Restart(changes, null)));
             watcher.start();
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "cannot watch " + settings.watch() + ": " + e.getMessage());
+            throw new CracDevException(ExitCode.FAILURE, "cannot watch " + settings.watch() + " (" + e.getMessage()
+                    + "); check the paths, or raise fs.inotify.max_user_watches");
         }
     }
 
@@ -489,7 +545,7 @@ public final class Supervisor {
             s.put("uptimeMs", g == null ? 0 : g.uptimeMillis());
             s.put("lastStatus", g == null ? "" : g.lastStatusLine());
             s.put("readyImage", lastReadyImage);
-            s.put("baseImage", launchConfig == null ? "" : launchConfig.stateDir().resolve("base").toString());
+            s.put("baseImage", baseImage);
             s.put("project", settings.workDir().toString());
             s.put("socket", settings.controlSocket().toString());
             return Json.object(s);

@@ -36,6 +36,19 @@ class ChildProcessTest {
     }
 
     @Test
+    void aRuntimeEventAfterAPartialLineOfTheAppIsStillAnEvent() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        ChildProcess child = ChildProcess.start("prompt", List.of("sh", "-c",
+                "printf 'password> '; echo '@crac-dev@ main-returned gen=3'"), null, console, true);
+        var m = child.await(java.util.Set.of("main-returned"), Duration.ofSeconds(10));
+        assertTrue(m != null && m.word().equals("main-returned") && m.get("gen").equals("3"), String.valueOf(m));
+        child.kill();
+        assertTrue(out.toString().contains("password> "), "the app's part of the line is forwarded: " + out);
+        assertFalse(out.toString().contains("@crac-dev@"), "the event is not shown as output");
+    }
+
+    @Test
     void killingOnlyTheTopWouldOrphanTheGrandchildren() throws Exception {
         // the hazard kill() exists for: shown here so the test above cannot pass for the wrong reason
         ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false);

@@ -35,12 +35,11 @@ public final class ColdEngine implements Engine {
 
     @Override
     public Launched launch(GenerationRequest request) throws CracDevException {
-        long t0 = System.nanoTime();
         try {
             ChildProcess child = ChildProcess.start("gen-" + request.number(),
                     JvmCommand.build(cfg, "cold", List.of()), cfg.workDir(), console, true);
             child.send(request.goLine(false));
-            return new Launched(child, "launch", (System.nanoTime() - t0) / 1_000_000);
+            return new Launched(child, "launch");
         } catch (IOException e) {
             throw new CracDevException(ExitCode.UNSUPPORTED,
                     "could not start " + cfg.java() + " (" + e.getMessage() + "); check --java or JAVA_HOME");

@@ -63,7 +63,7 @@ public final class CriuEngine extends ImageEngine {
         building(template.child());
         try {
             if (closed()) {
-                throw new CracDevException(ExitCode.FAILURE, "stopped");
+                throw new CracDevException(ExitCode.FAILURE, "crac-dev is stopping: the base image was not built");
             }
             long jvm = template.child().process().children().findFirst()
                     .orElseThrow(() -> new CracDevException(ExitCode.INTERNAL, "the template JVM vanished before the dump"))
@@ -164,7 +164,8 @@ public final class CriuEngine extends ImageEngine {
             pruneReadyImages(target);
             return "ready image taken in " + ms + " ms";
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "could not write the ready image: " + e.getMessage());
+            throw new CracDevException(ExitCode.FAILURE, "could not write the ready image (" + e.getMessage()
+                    + "); check free space and permissions of the image store (--images)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CracDevException(ExitCode.FAILURE, "interrupted while taking the ready image");
@@ -182,8 +183,7 @@ public final class CriuEngine extends ImageEngine {
         if (meta == null) {
             return null;
         }
-        Path work = cfg.stateDir().resolve("work");
-        long t0 = System.nanoTime();
+        Path work = work();
         try {
             ImageStore.secureDir(work);
             ChildProcess child = ChildProcess.start("gen-" + number, restore(image, meta, work, "restore-ready.log",
@@ -197,7 +197,7 @@ public final class CriuEngine extends ImageEngine {
                 ImageStore.discard(image);
                 return null;
             }
-            return new Launched(child, "restore ready image", (System.nanoTime() - t0) / 1_000_000);
+            return new Launched(child, "restore ready image");
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot restore the ready image " + image + ": " + e.getMessage());
         } catch (InterruptedException e) {
@@ -223,6 +223,12 @@ public final class CriuEngine extends ImageEngine {
     @Override
     protected boolean goOnStdin() {
         return true;
+    }
+
+    /** {@code criu restore} exits 0 whatever the restored JVM did. */
+    @Override
+    public boolean seesExitStatus() {
+        return false;
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class StandbyEngine implements Engine {
         template.child().forwardOutput();
         template.child().send(request.goLine(false));
         String how = waited > 5 ? "release standby (it was still booting)" : "release standby";
-        return new Launched(template.child(), how, (System.nanoTime() - t0) / 1_000_000);
+        return new Launched(template.child(), how);
     }
 
     @Override
@@ -72,7 +72,7 @@ public final class StandbyEngine implements Engine {
         }
         if (standby != null && standby.isDone() && !standby.isCompletedExceptionally()) {
             int preloaded = standby.join().preloaded();
-            if ((preloaded == 0 && newFrameworkClasses > 0) || newFrameworkClasses >= Math.max(50, preloaded / 20)) {
+            if (Engine.worthRebuilding(preloaded, newFrameworkClasses)) {
                 standby.join().child().kill(); // booted with a much shorter class list: replace it
                 standby = null;
             }

@@ -35,9 +35,4 @@ public final class Core {
     public static void notifyAfterRestore() throws RestoreException {
         GlobalContext.INSTANCE.afterRestore(null);
     }
-
-    /** Number of registered resources (for the runtime's report). */
-    public static int registeredResources() {
-        return GlobalContext.INSTANCE.size();
-    }
 }

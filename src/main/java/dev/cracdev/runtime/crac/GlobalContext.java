@@ -18,10 +18,6 @@ final class GlobalContext extends Context<Resource> {
         resources.add(resource);
     }
 
-    synchronized int size() {
-        return resources.size();
-    }
-
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) throws CheckpointException {
         List<Resource> snapshot = snapshot();
