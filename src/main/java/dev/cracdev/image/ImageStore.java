@@ -91,8 +91,15 @@ public final class ImageStore {
         return tmp;
     }
 
-    /** Moves a finished image into place, replacing (and deleting) any previous one. */
+    /** Makes a finished image private (files 0600: they hold process memory) and moves it into place, replacing any previous one. */
     public static void publish(Path built, Path target) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            try (Stream<Path> files = Files.walk(built)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+        }
         Path old = null;
         if (Files.exists(target)) {
             old = target.resolveSibling(target.getFileName() + ".old-" + System.nanoTime());

@@ -160,6 +160,13 @@ class CriuEngineIT extends AbstractEngineContractIT {
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
             }
         }
+        try (Stream<Path> files = Files.walk(images)) {
+            List<Path> imageFiles = files.filter(f -> f.toString().contains("/base/") && Files.isRegularFile(f)).toList();
+            assertTrue(imageFiles.size() > 5);
+            for (Path f : imageFiles) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+            }
+        }
     }
 
     private static String ticker(String tag) {

@@ -86,6 +86,18 @@ class SupervisorLifecycleIT {
     }
 
     @Test
+    void aSecondSupervisorForTheSameProjectIsRefusedWithOneSentence() throws Exception {
+        TestProject project = startOn("standby");
+        SupervisorProcess second = SupervisorProcess.run(project.dir, List.of("start", "--engine", "cold", "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--images", tmp.resolve("images2").toString(),
+                "app.Main"));
+        assertEquals(1, second.exitCode(), second.output());
+        assertTrue(second.output().contains("[crac-dev] [ERROR] another crac-dev supervisor is already running for this project"),
+                second.output());
+        assertTrue(supervisor.process().isAlive(), "the first one is untouched");
+    }
+
+    @Test
     void typingRsRestartsByHand() throws Exception {
         startOn("standby");
         supervisor.type("rs");

@@ -1,0 +1,4 @@
+/**
+ * The picocli commands: they turn options into settings and calls, nothing more.
+ */
+package dev.cracdev.cli;
