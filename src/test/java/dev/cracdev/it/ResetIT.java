@@ -123,6 +123,19 @@ class ResetIT {
     }
 
     @Test
+    void withFreshFixtureResetsBeforeRunningTheCommandAndPassesItsExitCode() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1: ready image taken", T);
+        app.post("mutation");
+        Path script = Path.of("scripts/with-fresh-fixture").toAbsolutePath();
+        Process p = new ProcessBuilder(script.toString(), "sh", "-c", "exit 7").directory(app.dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(7, p.waitFor(), out);
+        assertEquals(PRISTINE, app.get(), "the command ran against a reset app");
+    }
+
+    @Test
     void engineWithoutReadyImagesResetsToAFreshGenerationAndSaysSo() throws Exception {
         start("standby");
         app.post("mutation");
