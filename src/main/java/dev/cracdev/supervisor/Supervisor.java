@@ -102,7 +102,7 @@ public final class Supervisor {
         Thread hook = new Thread(() -> {
             events.add(new Stop());
             try {
-                awaitStopped(10_000);
+                awaitStopped(3_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
