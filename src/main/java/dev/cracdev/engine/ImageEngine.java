@@ -20,6 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -44,6 +46,10 @@ public abstract class ImageEngine implements Engine {
         t.setDaemon(true);
         return t;
     });
+    /** A generation restored ahead of the next change, parked at the boundary (engines with the go line on stdin). */
+    private final AtomicReference<Parked> parked = new AtomicReference<>();
+    /** Bumped whenever a new base image is published: a parked generation of an older one is discarded. */
+    private final AtomicLong imageVersion = new AtomicLong();
     /** Classes recorded since the last rebuild was scheduled; > 0 while one is pending. */
     private final AtomicInteger pendingNewClasses = new AtomicInteger();
     private volatile ChildProcess building;
@@ -108,8 +114,15 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
+    private record Parked(ChildProcess child, long imageVersion) {
+    }
+
     @Override
     public Launched launch(GenerationRequest request) throws CracDevException {
+        Launched ahead = releaseParked(request);
+        if (ahead != null) {
+            return ahead;
+        }
         try {
             return restore(request);
         } catch (BadImage e) {
@@ -157,8 +170,72 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
+    /**
+     * Releases the generation restored ahead, if there is a current one: the restore is then off the
+     * critical path of a change (what remains is stopping the old generation and the app's own start).
+     */
+    private Launched releaseParked(GenerationRequest request) {
+        Parked p = parked.getAndSet(null);
+        if (p == null) {
+            return null;
+        }
+        if (p.imageVersion() == imageVersion.get() && p.child().isAlive()) {
+            p.child().forwardOutput();
+            p.child().send(request.goLine(true));
+            try {
+                ChildProtocol.Message m = p.child().await(Set.of(ChildProtocol.STARTED), restoreTimeout);
+                if (m != null && m.word().equals(ChildProtocol.STARTED)) {
+                    return new Launched(p.child(), "release restored-ahead");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        p.child().kill();
+        return null;
+    }
+
+    /** Restores the next generation now and parks it (background thread). */
+    private void restoreAhead() {
+        if (closed || !goOnStdin() || parked.get() != null) {
+            return;
+        }
+        long version = imageVersion.get();
+        Properties meta = readMeta(baseImage());
+        if (meta == null) {
+            return;
+        }
+        try {
+            ImageStore.secureDir(work());
+            ChildProcess child = ChildProcess.start("gen-next", restoreCommand(baseImage(), meta, null, work()),
+                    cfg.workDir(), console, false);
+            child.send(ChildProtocol.PING); // answered once restored and reading its stdin
+            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.PONG), restoreTimeout);
+            boolean ok = m != null && m.word().equals(ChildProtocol.PONG);
+            if (!ok || closed || version != imageVersion.get() || !parked.compareAndSet(null, new Parked(child, version))) {
+                child.kill(); // failed, stale, or not needed: a change restores the usual way
+            } else {
+                console.debug("next generation restored ahead and parked (pid " + child.jvmPid() + ")");
+            }
+        } catch (IOException | CracDevException e) {
+            console.debug("restoring ahead failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void discardParked() {
+        Parked p = parked.getAndSet(null);
+        if (p != null) {
+            p.child().kill();
+        }
+    }
+
     @Override
     public void generationReady(int newFrameworkClasses) {
+        if (!closed) {
+            background.execute(this::restoreAhead); // queued behind a rebuild, which would discard it anyway
+        }
         Properties meta = readMeta(baseImage());
         int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
         if (Engine.worthRebuilding(preloaded, newFrameworkClasses) && !closed
@@ -197,9 +274,11 @@ public abstract class ImageEngine implements Engine {
             try {
                 ImageStore.publish(dir, baseImage());
                 dir = null;
+                imageVersion.incrementAndGet();
             } finally {
                 imageLock.writeLock().unlock();
             }
+            discardParked(); // restored from the previous image
             console.info(String.format("base image ready in %.1f s (framework phase %s ms, %s classes preloaded, dump %s ms, %d MB)",
                     (System.nanoTime() - t0) / 1e9, meta.getProperty("frameworkMillis"), meta.getProperty("preloaded"),
                     meta.getProperty("dumpMillis"), sizeMb(baseImage())));
@@ -218,6 +297,8 @@ public abstract class ImageEngine implements Engine {
     }
 
     private void discardBase() throws CracDevException {
+        imageVersion.incrementAndGet();
+        discardParked();
         imageLock.writeLock().lock();
         try {
             ImageStore.discard(baseImage());
@@ -232,6 +313,7 @@ public abstract class ImageEngine implements Engine {
     public void close() {
         closed = true;
         background.shutdownNow();
+        discardParked();
         ChildProcess b = building;
         if (b != null) {
             b.kill();

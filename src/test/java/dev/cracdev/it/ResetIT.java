@@ -82,7 +82,8 @@ class ResetIT {
             assertEquals(PRISTINE, app.get(), "after reset " + i);
         }
         assertEquals(20, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* restore ready image"));
-        assertEquals(2, supervisor.descendants().size(), "only the current generation: criu restore and its JVM");
+        assertTrue(supervisor.descendants().size() <= 4,
+                "only the current generation and one restored ahead (criu restore and its JVM each)");
     }
 
     @Test
