@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -29,7 +32,10 @@ public final class SourceWatcher implements AutoCloseable {
             "**/.git/**", "**/.git", "**/.hg/**", "**/.svn/**", "**/*.swp", "**/*.swx", "**/*.swo", "**/*~",
             "**/.#*", "**/#*#", "**/4913", "**/.DS_Store", "**/*.tmp");
 
-    private final DirectoryWatcher watcher;
+    private final List<Path> roots;
+    private volatile DirectoryWatcher watcher;
+    private Map<Path, Object> rootIdentities = Map.of();
+    private final java.util.Set<Path> missingRoots = new java.util.HashSet<>();
     private final ScheduledExecutorService timer;
     private final Duration quietPeriod;
     private final Consumer<ChangeSet> onBatch;
@@ -61,18 +67,66 @@ public final class SourceWatcher implements AutoCloseable {
                 roots.add(abs.getParent());
             }
         }
-        List<Path> dirs = new ArrayList<>(roots);
+        this.roots = new ArrayList<>(roots);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crac-dev-quiet-period"));
-        this.watcher = DirectoryWatcher.builder()
-                .paths(dirs)
-                .fileHashing(false) // every write counts, like nodemon; hashing would also walk the tree first
-                .listener(this::onEvent)
-                .build();
     }
 
     /** Starts watching in the background. */
-    public void start() {
+    public void start() throws IOException {
+        watch();
+        // `mvn clean` deletes target/classes and the next build makes a new directory that an inotify watch
+        // on the old one never sees: notice a root that was replaced, and watch the new one
+        timer.scheduleWithFixedDelay(this::rewatchReplacedRoots, 200, 200, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void watch() throws IOException {
+        rootIdentities = identities();
+        List<Path> existing = roots.stream().filter(Files::isDirectory).toList();
+        watcher = DirectoryWatcher.builder()
+                .paths(existing)
+                .fileHashing(false) // every write counts, like nodemon; hashing would also walk the tree first
+                .listener(this::onEvent)
+                .build();
         watcher.watchAsync(Executors.newSingleThreadExecutor(r -> daemon(r, "crac-dev-watch")));
+    }
+
+    private void rewatchReplacedRoots() {
+        try {
+            Map<Path, Object> now = identities();
+            Path replaced = null;
+            for (Path root : roots) {
+                Object id = now.get(root);
+                if (id.equals("missing")) {
+                    missingRoots.add(root); // its inode may be reused: "it was gone" is the reliable sign
+                } else if (missingRoots.remove(root) || !id.equals(rootIdentities.get(root))) {
+                    replaced = root;
+                }
+            }
+            if (replaced == null) {
+                return;
+            }
+            synchronized (this) {
+                watcher.close();
+                watch();
+            }
+            add(replaced, ChangeSet.Kind.MODIFIED); // the new directory is a change in itself
+        } catch (IOException | RuntimeException e) {
+            // try again on the next tick
+        }
+    }
+
+    /** Which directory each root is right now (its inode), or "missing". */
+    private Map<Path, Object> identities() {
+        Map<Path, Object> ids = new HashMap<>();
+        for (Path root : roots) {
+            try {
+                Object key = Files.readAttributes(root, BasicFileAttributes.class).fileKey();
+                ids.put(root, key == null ? "present" : key);
+            } catch (IOException e) {
+                ids.put(root, "missing");
+            }
+        }
+        return ids;
     }
 
     private void onEvent(DirectoryChangeEvent event) {
@@ -134,8 +188,10 @@ public final class SourceWatcher implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        watcher.close();
         timer.shutdownNow();
+        synchronized (this) {
+            watcher.close();
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {

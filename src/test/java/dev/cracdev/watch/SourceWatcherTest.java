@@ -37,6 +37,26 @@ class SourceWatcherTest {
     }
 
     @Test
+    void aRootDeletedAndMadeAgainLikeMvnCleanIsWatchedAgain() throws Exception {
+        Path classes = tmp.resolve("target/classes");
+        Files.createDirectories(classes);
+        List<ChangeSet> batches = new CopyOnWriteArrayList<>();
+        try (SourceWatcher w = new SourceWatcher(List.of(classes), List.of(), Duration.ofMillis(100), batches::add)) {
+            w.start();
+            Thread.sleep(200);
+            dev.cracdev.image.ImageStore.deleteTree(tmp.resolve("target"));
+            Thread.sleep(500); // mvn clean, then the compiler starting up
+            Files.createDirectories(classes);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !batches.isEmpty()); // the new directory itself
+            int before = batches.size();
+            Thread.sleep(300);
+            Files.writeString(classes.resolve("Main.class"), "recompiled");
+            await().atMost(Duration.ofSeconds(10)).until(() -> batches.size() > before
+                    && batches.get(batches.size() - 1).changes().containsKey(classes.resolve("Main.class")));
+        }
+    }
+
+    @Test
     void aWatchedFileCountsButItsSiblingsDoNot() throws Exception {
         Path jar = tmp.resolve("dep.jar");
         Files.writeString(jar, "1");
