@@ -103,19 +103,26 @@ public final class Project {
 
     /** Checks that the main class's .class file exists in an app root or a framework entry. */
     public static void requireMainClass(String mainClass, List<Path> appRoots, List<Path> framework) throws CracDevException {
+        if (mainClassExists(mainClass, appRoots, framework)) {
+            return;
+        }
+        throw new CracDevException(ExitCode.USAGE, "main class " + mainClass + " was not found in the app roots "
+                + appRoots + " or on the class path; check its name and that the project is compiled");
+    }
+
+    public static boolean mainClassExists(String mainClass, List<Path> appRoots, List<Path> framework) {
         String file = mainClass.replace('.', '/') + ".class";
         for (Path root : appRoots) {
             if (Files.isRegularFile(root.resolve(file))) {
-                return;
+                return true;
             }
         }
         for (Path entry : framework) {
             if (Files.isDirectory(entry) ? Files.isRegularFile(entry.resolve(file)) : jarContains(entry, file)) {
-                return;
+                return true;
             }
         }
-        throw new CracDevException(ExitCode.USAGE, "main class " + mainClass + " was not found in the app roots "
-                + appRoots + " or on the class path; check its name and that the project is compiled");
+        return false;
     }
 
     private static boolean jarContains(Path jar, String entry) {

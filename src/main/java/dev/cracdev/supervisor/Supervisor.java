@@ -226,6 +226,13 @@ public final class Supervisor {
     }
 
     private void restart(Restart r) throws CracDevException {
+        if (!r.changes().changes().isEmpty()
+                && !Project.mainClassExists(settings.mainClass(), settings.appRoots(), settings.framework())) {
+            // a build that deletes its output first (mvn compile, mvn clean): keep the running generation
+            console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
+                    + "waiting for the next change");
+            return;
+        }
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
