@@ -98,6 +98,19 @@ class SupervisorLifecycleIT {
     }
 
     @Test
+    void aBuildThatDeletesItsOutputFirstKeepsTheRunningGenerationUntilTheMainClassIsBack() throws Exception {
+        TestProject project = startOn("standby");
+        long firstPid = Long.parseLong(supervisor.await("\\[crac-dev\\] gen 1 ready in .* pid (\\d+)$", T).group(1));
+        ProcessHandle first = ProcessHandle.of(firstPid).orElseThrow();
+        Files.delete(project.appRoot.resolve("app/Main.class")); // mvn compile cleaning stale classes
+        supervisor.await("\\[crac-dev\\] app.Main is missing from the app roots \\(a build in progress\\?\\): waiting", T);
+        assertTrue(first.isAlive(), "the running generation is kept while the build runs");
+        project.writeApp("v2", "");
+        supervisor.await("^hello v2 .* gen=2 ", T);
+        assertEquals(0, supervisor.count("ERROR"), "no failed generation on the way");
+    }
+
+    @Test
     void typingRsRestartsByHand() throws Exception {
         startOn("standby");
         supervisor.type("rs");
