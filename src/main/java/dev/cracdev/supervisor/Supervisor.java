@@ -237,8 +237,9 @@ public final class Supervisor {
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
         refreshEngine();
-        // the ready image's key is the code this generation starts with, not what is on disk once it is ready
-        String key = readyKey();
+        // the ready image's key is the code this generation starts with, not what is on disk once it is ready;
+        // hashing the app roots costs a walk of them, so only when ready images are taken
+        String key = takeReadyImages && engine.supportsReadyImages() ? readyKey() : null;
         int number = ++generations;
         Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
                 launchConfig.recordedClassList()));
