@@ -51,6 +51,12 @@ public final class StartOptions {
             description = "A JVM option for the generations (repeatable); part of the image fingerprint.")
     List<String> jvmOptions = new ArrayList<>();
 
+    @Option(names = "--fast-jit", negatable = true, defaultValue = "true", fallbackValue = "true", descriptionKey = "fast-jit",
+            description = "Run generations with the C1 JIT only (-XX:TieredStopAtLevel=1), as Spring Boot's optimized launch "
+                    + "does: apps start much faster, peak speed is lower. On unless your --jvm-opt sets the JIT; "
+                    + "--no-fast-jit for the full JIT.")
+    boolean fastJit;
+
     @Option(names = "--quiet-period", descriptionKey = "quiet-period", defaultValue = "100", paramLabel = "MS",
             description = "Milliseconds without file events before a burst of changes restarts (default: ${DEFAULT-VALUE}).")
     long quietPeriodMs;
@@ -111,7 +117,12 @@ public final class StartOptions {
         if (quietPeriodMs < 0) {
             throw new CracDevException(ExitCode.USAGE, "--quiet-period must be 0 or more milliseconds, was " + quietPeriodMs);
         }
-        return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(jvmOptions), framework, appRoots,
+        List<String> options = new ArrayList<>(jvmOptions);
+        boolean userSetJit = options.stream().anyMatch(o -> o.startsWith("-XX:TieredStopAtLevel") || o.contains("TieredCompilation"));
+        if (fastJit && !userSetJit) {
+            options.add("-XX:TieredStopAtLevel=1");
+        }
+        return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(options), framework, appRoots,
                 mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
                 Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
