@@ -233,6 +233,14 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public void generationReady(int newFrameworkClasses) {
+        try {
+            scheduleBackgroundWork(newFrameworkClasses);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: nothing to prepare
+        }
+    }
+
+    private void scheduleBackgroundWork(int newFrameworkClasses) {
         if (!closed) {
             background.execute(this::restoreAhead); // queued behind a rebuild, which would discard it anyway
         }
@@ -246,6 +254,7 @@ public abstract class ImageEngine implements Engine {
                 int classes = pendingNewClasses.getAndSet(0);
                 try {
                     buildBase(classes + " more framework classes were recorded");
+                    restoreAhead(); // the one parked from the previous image was discarded
                 } catch (CracDevException e) {
                     if (!closed) {
                         console.warn("rebuilding the base image failed: " + e.getMessage());

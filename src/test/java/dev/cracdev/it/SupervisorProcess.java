@@ -126,6 +126,34 @@ public final class SupervisorProcess implements AutoCloseable {
         }
     }
 
+    /** Waits for a line matching {@code regex} that comes after the first line matching {@code anchor}. */
+    public Matcher awaitAfter(String anchor, String regex, Duration timeout) throws InterruptedException {
+        Pattern a = Pattern.compile(anchor);
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (true) {
+                boolean anchored = false;
+                for (String line : lines) {
+                    if (anchored) {
+                        Matcher m = p.matcher(line);
+                        if (m.find()) {
+                            return m;
+                        }
+                    } else {
+                        anchored = a.matcher(line).find();
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no line matching /" + regex + "/ after /" + anchor + "/ within " + timeout
+                            + "; output was:\n" + String.join("\n", lines));
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+        }
+    }
+
     public Matcher await(String regex, Duration timeout) throws InterruptedException {
         return await(regex, 1, timeout);
     }
