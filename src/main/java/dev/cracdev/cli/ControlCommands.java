@@ -11,17 +11,36 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
-/** The commands that talk to a running supervisor over its control socket. */
-final class ControlCommands {
-    private ControlCommands() {
+/** The commands that talk to a running supervisor over its control socket: one request, its reply printed. */
+abstract class ControlCommands implements Callable<Integer> {
+    @Mixin
+    ControlOptions where;
+    @Spec
+    CommandSpec spec;
+
+    /** The request line (see {@link dev.cracdev.control.Protocol}). */
+    abstract String request();
+
+    /** Prints the supervisor's reply; commands with more to do override it. */
+    void print(String reply) throws CracDevException {
+        spec.commandLine().getOut().println(reply);
     }
 
-    /** Sends one request; a refusal or an absent supervisor becomes a CracDevException with the right code. */
-    static String send(ControlOptions where, String request) throws CracDevException {
+    @Override
+    public Integer call() throws Exception {
+        print(send(request()));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Sends the request; a refusal or an absent supervisor becomes a CracDevException with the right code. */
+    String send(String request) throws CracDevException {
         ControlClient client = where.client();
         try {
             ControlClient.Reply reply = client.send(request);
@@ -36,51 +55,35 @@ final class ControlCommands {
         }
     }
 
-    /** Sends the request and prints the supervisor's reply. */
-    static int sendAndPrint(ControlOptions where, CommandSpec spec, String request) throws CracDevException {
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(send(where, request));
-        out.flush();
-        return 0;
-    }
-
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show the running supervisor's engine, generation, PID, uptime, images and last timings.")
-    static final class Status implements Callable<Integer> {
-        @Mixin
-        ControlOptions where;
-        @Spec
-        CommandSpec spec;
+    static final class Status extends ControlCommands {
         @Option(names = "--json", description = "Print one JSON object (for scripts).")
         boolean json;
 
         @Override
-        public Integer call() throws CracDevException {
-            String reply = send(where, "status");
-            PrintWriter out = spec.commandLine().getOut();
+        String request() {
+            return "status";
+        }
+
+        @Override
+        void print(String reply) throws CracDevException {
             if (json) {
-                out.println(reply);
-            } else {
-                for (Map.Entry<String, String> e : Json.parse(reply).entrySet()) {
-                    out.printf("%-11s %s%n", e.getKey(), e.getValue());
-                }
+                super.print(reply);
+                return;
             }
-            out.flush();
-            return 0;
+            for (Map.Entry<String, String> e : Json.parse(reply).entrySet()) {
+                spec.commandLine().getOut().printf("%-11s %s%n", e.getKey(), e.getValue());
+            }
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true,
             description = "Start a new generation now (as if a file changed); returns when it is ready.")
-    static final class Restart implements Callable<Integer> {
-        @Mixin
-        ControlOptions where;
-        @Spec
-        CommandSpec spec;
-
+    static final class Restart extends ControlCommands {
         @Override
-        public Integer call() throws CracDevException {
-            return sendAndPrint(where, spec, "restart");
+        String request() {
+            return "restart";
         }
     }
 
@@ -88,60 +91,55 @@ final class ControlCommands {
             description = {"Back to a pristine running app: restore the ready image (taken once the app was up with its "
                     + "fixture loaded). Engines without ready images start a fresh generation instead, and say so.",
                     "Without --wait it returns as soon as the reset is under way."})
-    static final class Reset implements Callable<Integer> {
-        @Mixin
-        ControlOptions where;
-        @Spec
-        CommandSpec spec;
+    static final class Reset extends ControlCommands {
         @Option(names = "--wait", description = "Return when the app is ready again.")
         boolean await;
 
         @Override
-        public Integer call() throws CracDevException {
-            return sendAndPrint(where, spec, await ? "reset" : "reset nowait");
+        String request() {
+            return await ? "reset" : "reset nowait";
         }
     }
 
     @Command(name = "wait", mixinStandardHelpOptions = true,
             description = "Block until a generation is ready (exit 1 on timeout).")
-    static final class Wait implements Callable<Integer> {
-        @Mixin
-        ControlOptions where;
-        @Spec
-        CommandSpec spec;
+    static final class Wait extends ControlCommands {
         @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
                 description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
         @Override
-        public Integer call() throws CracDevException {
-            return sendAndPrint(where, spec, "wait " + timeoutSeconds * 1000);
+        String request() {
+            return "wait " + timeoutSeconds * 1000;
         }
     }
 
     @Command(name = "stop", mixinStandardHelpOptions = true,
             description = "Stop the supervisor and every JVM it started.")
-    static final class Stop implements Callable<Integer> {
-        @Mixin
-        ControlOptions where;
-        @Spec
-        CommandSpec spec;
-
+    static final class Stop extends ControlCommands {
         @Override
-        public Integer call() throws CracDevException, InterruptedException {
-            send(where, "stop");
-            // the supervisor removes its socket last, once every process it started is gone
-            java.nio.file.Path socket = where.client().socket();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            while (java.nio.file.Files.exists(socket)) {
-                if (System.nanoTime() > deadline) {
-                    throw new CracDevException(ExitCode.FAILURE, "the supervisor did not stop within 30 s");
+        String request() {
+            return "stop";
+        }
+
+        /** The supervisor removes its socket last, once every process it started is gone: wait for that. */
+        @Override
+        void print(String reply) throws CracDevException {
+            Path socket = where.client().socket();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            try {
+                while (Files.exists(socket)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new CracDevException(ExitCode.FAILURE, "the supervisor did not stop within 30 s (it may be writing an image); "
+                                + "see 'crac-dev status', or end its process");
+                    }
+                    Thread.sleep(20);
                 }
-                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
-            spec.commandLine().getOut().println("stopped");
-            spec.commandLine().getOut().flush();
-            return 0;
+            super.print("stopped");
         }
     }
 }

@@ -59,6 +59,11 @@ public interface Engine extends AutoCloseable {
         throw new CracDevException(dev.cracdev.ExitCode.UNSUPPORTED, kind() + " cannot make ready images");
     }
 
+    /** Where the ready image for {@code key} is (or would be), for {@code crac-dev status}. */
+    default String readyImageDescription(String key) {
+        return "none";
+    }
+
     /** Restores the ready image for {@code key} as a new, already running generation; null when there is none. */
     default Launched restoreReady(String key, int number) throws CracDevException {
         return null;

@@ -52,6 +52,8 @@ public abstract class ImageEngine implements Engine {
     private final AtomicLong imageVersion = new AtomicLong();
     /** Classes recorded since the last rebuild was scheduled; > 0 while one is pending. */
     private final AtomicInteger pendingNewClasses = new AtomicInteger();
+    /** The published base image's metadata (null: none), read once instead of on every restore. */
+    private volatile Properties baseMeta;
     private volatile ChildProcess building;
     private volatile boolean closed;
 
@@ -59,6 +61,7 @@ public abstract class ImageEngine implements Engine {
         this.cfg = cfg;
         this.console = console;
         this.restoreTimeout = restoreTimeout;
+        this.baseMeta = readMeta(baseImage());
     }
 
     /**
@@ -87,7 +90,7 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public String imageDescription() {
-        return readMeta(baseImage()) == null ? "none yet" : baseImage().toString();
+        return baseMeta == null ? "none yet" : baseImage().toString();
     }
 
     protected Path work() {
@@ -107,7 +110,7 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public void prepare() throws CracDevException {
-        if (readMeta(baseImage()) == null) {
+        if (baseMeta == null) {
             buildBase("no base image yet");
         } else {
             console.debug("reusing base image " + baseImage());
@@ -142,29 +145,17 @@ public abstract class ImageEngine implements Engine {
     private Launched restore(GenerationRequest request) throws CracDevException, BadImage {
         imageLock.readLock().lock();
         try {
-            Properties meta = readMeta(baseImage());
+            Properties meta = baseMeta;
             if (meta == null) {
                 throw new BadImage("its metadata is missing");
             }
-            ImageStore.secureDir(work());
-            List<String> command = restoreCommand(baseImage(), meta, request, work());
-            ChildProcess child = ChildProcess.start("gen-" + request.number(), command, cfg.workDir(), console, true);
-            if (goOnStdin()) {
-                child.send(request.goLine(true)); // waits in the pipe until the restored JVM reads it
+            // the go line waits in the pipe until the restored JVM reads it
+            Restored r = startRestore("gen-" + request.number(), restoreCommand(baseImage(), meta, request, work()), true,
+                    goOnStdin() ? request.goLine(true) : null, ChildProtocol.STARTED);
+            if (r.failure() != null) {
+                throw new BadImage(r.failure() + restoreError(work()));
             }
-            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.STARTED), restoreTimeout);
-            if (m == null || !m.word().equals(ChildProtocol.STARTED)) {
-                String why = m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
-                        : "the restore exited with status " + m.get("status");
-                child.kill();
-                throw new BadImage(why + restoreError(work()));
-            }
-            return new Launched(child, "restore");
-        } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "cannot restore from " + baseImage() + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CracDevException(ExitCode.FAILURE, "interrupted while restoring");
+            return new Launched(r.child(), "restore");
         } finally {
             imageLock.readLock().unlock();
         }
@@ -201,26 +192,23 @@ public abstract class ImageEngine implements Engine {
             return;
         }
         long version = imageVersion.get();
-        Properties meta = readMeta(baseImage());
+        Properties meta = baseMeta;
         if (meta == null) {
             return;
         }
         try {
-            ImageStore.secureDir(work());
-            ChildProcess child = ChildProcess.start("gen-next", restoreCommand(baseImage(), meta, null, work()),
-                    cfg.workDir(), console, false);
-            child.send(ChildProtocol.PING); // answered once restored and reading its stdin
-            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.PONG), restoreTimeout);
-            boolean ok = m != null && m.word().equals(ChildProtocol.PONG);
-            if (!ok || closed || version != imageVersion.get() || !parked.compareAndSet(null, new Parked(child, version))) {
-                child.kill(); // failed, stale, or not needed: a change restores the usual way
+            // a ping is answered once the JVM is restored and reading its stdin
+            Restored r = startRestore("gen-next", restoreCommand(baseImage(), meta, null, work()), false,
+                    ChildProtocol.PING, ChildProtocol.PONG);
+            if (r.failure() != null) {
+                console.debug("restoring ahead failed: " + r.failure());
+            } else if (closed || version != imageVersion.get() || !parked.compareAndSet(null, new Parked(r.child(), version))) {
+                r.child().kill(); // stale, or not needed: a change restores the usual way
             } else {
-                console.debug("next generation restored ahead and parked (pid " + child.jvmPid() + ")");
+                console.debug("next generation restored ahead and parked (pid " + r.child().jvmPid() + ")");
             }
-        } catch (IOException | CracDevException e) {
+        } catch (CracDevException e) {
             console.debug("restoring ahead failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -244,7 +232,7 @@ public abstract class ImageEngine implements Engine {
         if (!closed) {
             background.execute(this::restoreAhead); // queued behind a rebuild, which would discard it anyway
         }
-        Properties meta = readMeta(baseImage());
+        Properties meta = baseMeta;
         int preloaded = meta == null ? 0 : Integer.parseInt(meta.getProperty("preloaded", "0"));
         if (Engine.worthRebuilding(preloaded, newFrameworkClasses) && !closed
                 && pendingNewClasses.getAndAdd(newFrameworkClasses) == 0) {
@@ -266,7 +254,7 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public long frameworkBootMillis() {
-        Properties meta = readMeta(baseImage());
+        Properties meta = baseMeta;
         return meta == null ? -1 : Long.parseLong(meta.getProperty("frameworkMillis", "-1"));
     }
 
@@ -274,38 +262,98 @@ public abstract class ImageEngine implements Engine {
     protected synchronized void buildBase(String why) throws CracDevException { // one build at a time
         console.info("building the base image (" + why + ")...");
         long t0 = System.nanoTime();
-        Path dir = null;
         try {
-            dir = ImageStore.newBuildDir(baseImage());
-            Properties meta = checkpointInto(dir);
-            writeMeta(dir, meta);
-            imageLock.writeLock().lock();
-            try {
-                ImageStore.publish(dir, baseImage());
-                dir = null;
-                imageVersion.incrementAndGet();
-            } finally {
-                imageLock.writeLock().unlock();
-            }
+            Properties meta = buildImage(baseImage(), "base image", this::checkpointInto, () -> {
+                imageLock.writeLock().lock(); // no restore reads the image while it is replaced
+                return imageLock.writeLock()::unlock;
+            });
+            baseMeta = meta;
+            imageVersion.incrementAndGet();
             discardParked(); // restored from the previous image
             console.info(String.format("base image ready in %.1f s (framework phase %s ms, %s classes preloaded, dump %s ms, %d MB)",
                     (System.nanoTime() - t0) / 1e9, meta.getProperty("frameworkMillis"), meta.getProperty("preloaded"),
                     meta.getProperty("dumpMillis"), sizeMb(baseImage())));
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "could not write the base image (" + e.getMessage()
+            throw new CracDevException(ExitCode.FAILURE, "could not measure the base image: " + e.getMessage());
+        } finally {
+            building(null);
+        }
+    }
+
+    /** Fills a fresh, private directory with an image and returns the image's metadata. */
+    protected interface ImageWriter {
+        Properties writeInto(Path dir) throws CracDevException, IOException, InterruptedException;
+    }
+
+    /** Takes a lock around the moment an image is replaced; returns how to release it. */
+    protected interface PublishLock {
+        Runnable acquire();
+    }
+
+    /**
+     * Builds an image the one way crac-dev builds images: into a fresh private directory, metadata written
+     * last, then renamed into place ({@code target}); a failed build leaves nothing behind.
+     */
+    protected Properties buildImage(Path target, String what, ImageWriter writer, PublishLock lock) throws CracDevException {
+        Path dir = null;
+        try {
+            dir = ImageStore.newBuildDir(target);
+            Properties meta = writer.writeInto(dir);
+            writeMeta(dir, meta);
+            Runnable unlock = lock.acquire();
+            try {
+                ImageStore.publish(dir, target);
+                dir = null;
+            } finally {
+                unlock.run();
+            }
+            return meta;
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "could not write the " + what + " (" + e.getMessage()
                     + "); check free space and permissions of the image store (--images)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CracDevException(ExitCode.FAILURE, "interrupted while checkpointing");
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while writing the " + what);
         } finally {
-            building(null);
             if (dir != null) {
                 deleteQuietly(dir);
             }
         }
     }
 
+    /** A restore that was started, given its first line and awaited: the child, or why it failed (then it is gone). */
+    protected record Restored(ChildProcess child, String failure) {
+    }
+
+    /**
+     * Starts a restore, writes {@code firstLine} (if any) to its stdin and waits for the runtime event
+     * {@code word}; on timeout or exit the restore is killed and the failure described.
+     */
+    protected Restored startRestore(String name, List<String> command, boolean forwardOutput, String firstLine, String word)
+            throws CracDevException {
+        try {
+            ImageStore.secureDir(work());
+            ChildProcess child = ChildProcess.start(name, command, cfg.workDir(), console, forwardOutput);
+            if (firstLine != null) {
+                child.send(firstLine);
+            }
+            ChildProtocol.Message m = child.await(Set.of(word), restoreTimeout);
+            if (m != null && m.word().equals(word)) {
+                return new Restored(child, null);
+            }
+            child.kill();
+            return new Restored(null, m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
+                    : "the restore exited with status " + m.get("status"));
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot start the restore (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while restoring");
+        }
+    }
+
     private void discardBase() throws CracDevException {
+        baseMeta = null;
         imageVersion.incrementAndGet();
         discardParked();
         imageLock.writeLock().lock();
@@ -327,10 +375,6 @@ public abstract class ImageEngine implements Engine {
         if (b != null) {
             b.kill();
         }
-    }
-
-    protected Duration restoreTimeout() {
-        return restoreTimeout;
     }
 
     /** Writes the metadata that marks an image complete (last, before the image is published). */

@@ -1,6 +1,5 @@
 package dev.cracdev.supervisor;
 
-import dev.cracdev.Console;
 import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.runtime.ChildProtocol;

@@ -366,13 +366,13 @@ public final class Supervisor {
         if (key != null && !engine.hasReadyImage(key)) {
             try {
                 String how = engine.checkpointReady(gen.child(), key);
-                lastReadyImage = launchConfig.stateDir().resolve("ready-" + key).toString();
                 console.info("gen " + gen.number() + ": " + how + "; crac-dev reset restores this state");
             } catch (CracDevException e) {
                 console.warn("no ready image: " + e.getMessage() + "; crac-dev reset will start fresh generations");
             }
-        } else if (key != null) {
-            lastReadyImage = launchConfig.stateDir().resolve("ready-" + key).toString();
+        }
+        if (key != null && engine.hasReadyImage(key)) {
+            lastReadyImage = engine.readyImageDescription(key);
         }
         settle(gen);
     }

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
@@ -151,29 +150,24 @@ public final class CriuEngine extends ImageEngine {
     @Override
     public String checkpointReady(ChildProcess generation, String key) throws CracDevException {
         Path target = readyImage(key);
-        Path dir = null;
-        try {
+        Properties meta = buildImage(target, "ready image", dir -> {
             long pid = generation.jvmPid();
-            Properties meta = stdio(pid);
-            dir = ImageStore.newBuildDir(target);
-            long ms = dump(pid, dir, List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"));
-            meta.setProperty("dumpMillis", Long.toString(ms));
-            writeMeta(dir, meta);
-            ImageStore.publish(dir, target);
-            dir = null;
+            Properties m = stdio(pid);
+            m.setProperty("dumpMillis", Long.toString(dump(pid, dir,
+                    List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"))));
+            return m;
+        }, () -> () -> { }); // a ready image is never restored while it is written
+        try {
             pruneReadyImages(target);
-            return "ready image taken in " + ms + " ms";
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "could not write the ready image (" + e.getMessage()
-                    + "); check free space and permissions of the image store (--images)");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CracDevException(ExitCode.FAILURE, "interrupted while taking the ready image");
-        } finally {
-            if (dir != null) {
-                deleteQuietly(dir);
-            }
+            console.debug("could not prune old ready images: " + e.getMessage());
         }
+        return "ready image taken in " + meta.getProperty("dumpMillis") + " ms";
+    }
+
+    @Override
+    public String readyImageDescription(String key) {
+        return readyImage(key).toString();
     }
 
     @Override
@@ -183,27 +177,20 @@ public final class CriuEngine extends ImageEngine {
         if (meta == null) {
             return null;
         }
-        Path work = work();
-        try {
-            ImageStore.secureDir(work);
-            ChildProcess child = ChildProcess.start("gen-" + number, restore(image, meta, work, "restore-ready.log",
-                    List.of("--tcp-close")), cfg.workDir(), console, true);
-            child.send(ChildProtocol.PING); // the restored runtime's reader continues and answers
-            ChildProtocol.Message m = child.await(Set.of(ChildProtocol.PONG), restoreTimeout());
-            if (m == null || !m.word().equals(ChildProtocol.PONG)) {
-                child.kill();
-                console.warn("the ready image " + image + " failed to restore" + firstError(work.resolve("restore-ready.log"), "criu")
-                        + "; discarding it");
-                ImageStore.discard(image);
-                return null;
-            }
-            return new Launched(child, "restore ready image");
-        } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "cannot restore the ready image " + image + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CracDevException(ExitCode.FAILURE, "interrupted while restoring the ready image");
+        // the restored runtime's reader continues and answers the ping
+        Restored r = startRestore("gen-" + number, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
+                true, ChildProtocol.PING, ChildProtocol.PONG);
+        if (r.failure() == null) {
+            return new Launched(r.child(), "restore ready image");
         }
+        console.warn("the ready image " + image + " failed to restore (" + r.failure() + ")"
+                + firstError(work().resolve("restore-ready.log"), "criu") + "; discarding it");
+        try {
+            ImageStore.discard(image);
+        } catch (IOException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot delete the bad ready image " + image + ": " + e.getMessage());
+        }
+        return null;
     }
 
     /** Keeps the newest ready image besides {@code current} (undo of one code change), deletes the rest. */
