@@ -1,7 +1,7 @@
 package dev.cracdev.engine;
 
 import dev.cracdev.Console;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.BufferedReader;
 import java.io.IOException;

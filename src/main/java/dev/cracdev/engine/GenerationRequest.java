@@ -1,6 +1,6 @@
 package dev.cracdev.engine;
 
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.image.ImageStore;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.io.Reader;

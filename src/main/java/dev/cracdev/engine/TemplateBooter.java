@@ -5,7 +5,7 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.image.ClassList;
 import dev.cracdev.runtime.Boot;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.cracdev.runtime;
 
+import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.api.CracDev;
 import dev.cracdev.runtime.crac.Core;
 

@@ -1,5 +1,6 @@
 package dev.cracdev.runtime;
 
+import dev.cracdev.protocol.ChildProtocol;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.FileDescriptor;

@@ -2,7 +2,7 @@ package dev.cracdev.supervisor;
 
 import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 
 import java.util.ArrayList;

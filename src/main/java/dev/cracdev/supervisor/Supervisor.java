@@ -14,7 +14,7 @@ import dev.cracdev.image.ClassList;
 import dev.cracdev.image.Fingerprint;
 import dev.cracdev.image.ImageStore;
 import dev.cracdev.image.ReadyKey;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 import dev.cracdev.watch.SourceWatcher;
 

@@ -9,7 +9,7 @@ import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.engine.ImageEngine;
 import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.engine.TemplateBooter;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,7 @@ import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.TemplateBooter;
 import dev.cracdev.image.ImageStore;
-import dev.cracdev.runtime.ChildProtocol;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.nio.file.Files;

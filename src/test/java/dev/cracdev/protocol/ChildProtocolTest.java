@@ -1,4 +1,4 @@
-package dev.cracdev.runtime;
+package dev.cracdev.protocol;
 
 import org.junit.jupiter.api.Test;
 

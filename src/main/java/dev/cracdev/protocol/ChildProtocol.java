@@ -1,4 +1,4 @@
-package dev.cracdev.runtime;
+package dev.cracdev.protocol;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
