@@ -102,15 +102,37 @@ abstract class ControlCommands implements Callable<Integer> {
     }
 
     @Command(name = "wait", mixinStandardHelpOptions = true,
-            description = "Block until a generation is ready (exit 1 on timeout).")
+            description = {"Block until the app is ready: the current generation, or the one being started "
+                    + "(exit 1 if it fails to start or on timeout).",
+                    "Also waits for the supervisor to come up, so 'crac-dev start ... & crac-dev wait' works."})
     static final class Wait extends ControlCommands {
         @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS",
                 description = "Give up after this many seconds (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
+        private long deadline;
 
         @Override
         String request() {
-            return "wait " + timeoutSeconds * 1000;
+            return "wait " + Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (true) {
+                try {
+                    return super.call();
+                } catch (CracDevException e) {
+                    if (e.exitCode() != ExitCode.NOT_RUNNING) {
+                        throw e;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new CracDevException(ExitCode.NOT_RUNNING, "no crac-dev supervisor came up within "
+                                + timeoutSeconds + " s (" + e.getMessage() + ")");
+                    }
+                    Thread.sleep(50); // the supervisor is starting: its socket appears in a moment
+                }
+            }
         }
     }
 

@@ -73,11 +73,13 @@ public final class RunCommand implements Callable<Integer> {
             try {
                 supervisor.firstReady().get(readyTimeoutSeconds, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                loop.join();
+                supervisor.stop(); // it would wait for a fix; a CI run fails now
+                loop.join(TimeUnit.SECONDS.toMillis(30));
                 if (failure[0] != null) {
                     throw failure[0];
                 }
-                throw new CracDevException(ExitCode.FAILURE, "the app never became ready (" + e.getCause().getMessage() + ")");
+                throw new CracDevException(ExitCode.FAILURE, "the app never became ready: " + e.getCause().getMessage()
+                        + "; see its output above");
             } catch (TimeoutException e) {
                 throw new CracDevException(ExitCode.FAILURE, "the app was not ready after " + readyTimeoutSeconds
                         + " s; see its output above, or raise --ready-timeout");

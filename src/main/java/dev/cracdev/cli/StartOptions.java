@@ -83,6 +83,11 @@ public final class StartOptions {
                     + "rebuilt (default: ${DEFAULT-VALUE}).")
     long restoreTimeoutSeconds;
 
+    @Option(names = "--stop-grace", descriptionKey = "stop-grace", defaultValue = "2000", paramLabel = "MS",
+            description = "How long a generation may take to end after SIGTERM (shutdown hooks run) before it and "
+                    + "everything it started are killed (default: ${DEFAULT-VALUE} ms; 0 kills at once).")
+    long stopGraceMs;
+
     @Option(names = "--fixture", descriptionKey = "fixture", paramLabel = "PATH",
             description = "A fixture file or directory the app loads at start (repeatable): watched, and part of the "
                     + "ready image's key, so a change gives a new generation and a new ready image.")
@@ -117,6 +122,9 @@ public final class StartOptions {
         if (quietPeriodMs < 0) {
             throw new CracDevException(ExitCode.USAGE, "--quiet-period must be 0 or more milliseconds, was " + quietPeriodMs);
         }
+        if (stopGraceMs < 0) {
+            throw new CracDevException(ExitCode.USAGE, "--stop-grace must be 0 or more milliseconds, was " + stopGraceMs);
+        }
         List<String> options = new ArrayList<>(jvmOptions);
         boolean userSetJit = options.stream().anyMatch(o -> o.startsWith("-XX:TieredStopAtLevel") || o.contains("TieredCompilation"));
         if (fastJit && !userSetJit) {
@@ -126,7 +134,8 @@ public final class StartOptions {
                 mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
                 Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
-                socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands);
+                socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands,
+                Duration.ofMillis(stopGraceMs));
     }
 
     private ReadinessProbe probe() throws CracDevException {

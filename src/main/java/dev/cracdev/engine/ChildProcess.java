@@ -39,6 +39,7 @@ public final class ChildProcess {
 
     private final String name;
     private final Process process;
+    private final String marker;
     private final Console console;
     private final List<ChildProtocol.Message> history = new ArrayList<>(); // guarded by this
     private final Map<String, Long> firstSeen = new HashMap<>(); // guarded by this
@@ -49,9 +50,10 @@ public final class ChildProcess {
     private volatile Consumer<String> lineListener = line -> { };
     private volatile Consumer<ChildProtocol.Message> eventListener = m -> { };
 
-    private ChildProcess(String name, Process process, Console console, boolean forwardOutput) {
+    private ChildProcess(String name, Process process, String marker, Console console, boolean forwardOutput) {
         this.name = name;
         this.process = process;
+        this.marker = marker;
         this.console = console;
         this.forwardOutput = forwardOutput;
         this.stdin = process.getOutputStream();
@@ -69,8 +71,10 @@ public final class ChildProcess {
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
+        String marker = ProcessTree.newMarker();
+        pb.environment().put(ProcessTree.ENV, marker); // finds its descendants even if they leave the tree
         console.debug("start " + name + ": " + String.join(" ", command));
-        return new ChildProcess(name, pb.start(), console, forwardOutput);
+        return new ChildProcess(name, pb.start(), marker, console, forwardOutput);
     }
 
     public Process process() {
@@ -182,10 +186,32 @@ public final class ChildProcess {
     }
 
     /**
+     * Ends the child gracefully: SIGTERM to its JVM (shutdown hooks run), up to {@code grace} for it to
+     * end, then {@link #kill()} of whatever is left. Returns when everything is gone.
+     */
+    public void stop(Duration grace) {
+        if (!grace.isZero() && process.isAlive()) {
+            long jvm = jvmPid();
+            ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroy);
+            // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
+            // ~300 ms at exit for threads in native code
+            closeQuietly();
+            try {
+                // the process we started ends with its JVM (criu restore and the CRaC launcher wait for it)
+                process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        kill();
+    }
+
+    /**
      * Ends the child and every process it started (SIGKILL, by PID) and waits until all of them are gone
      * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
      * children are gone, so they are reaped by it (criu reaps the restored JVM, unshare the template),
-     * not orphaned to an init that may never reap them. Safe to call twice.
+     * not orphaned to an init that may never reap them. Descendants that daemonized out of the tree are
+     * found by their marker ({@link ProcessTree}). Safe to call twice.
      */
     public void kill() {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
@@ -193,19 +219,28 @@ public final class ChildProcess {
         for (ProcessHandle p : tree) {
             p.destroyForcibly();
             // its parent, still alive, reaps it; polled finely: onExit() polls slowly for non-children
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            while (p.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitDeath(p);
         }
         process.destroyForcibly();
         if (!awaitGone(Duration.ofSeconds(10))) {
             console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
+        }
+        for (ProcessHandle escaped : ProcessTree.marked(marker, process.pid())) {
+            console.debug(name + ": ending pid " + escaped.pid() + ", which left the process tree");
+            escaped.destroyForcibly();
+            awaitDeath(escaped);
+        }
+    }
+
+    private static void awaitDeath(ProcessHandle p) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

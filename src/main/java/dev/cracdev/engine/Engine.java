@@ -8,7 +8,7 @@ import dev.cracdev.CracDevException;
  *
  * <p>The supervisor drives an engine like this: {@link #prepare()} once (build or reuse the base image,
  * boot a standby); then per change: stop the old generation completely, {@link #launch} the next one;
- * {@link #generationReady()} when it is up; {@link #close()} at the end.
+ * {@link #idle} whenever no generation is starting; {@link #close()} at the end.
  */
 public interface Engine extends AutoCloseable {
     EngineKind kind();
@@ -20,10 +20,16 @@ public interface Engine extends AutoCloseable {
     Launched launch(GenerationRequest request) throws CracDevException;
 
     /**
-     * The current generation is up (or gone): a quiet moment for background work, e.g. boot the next
-     * standby, or rebuild the base image when the generation recorded new framework classes.
+     * No generation is starting (the current one is ready, or gone): a quiet moment for background work,
+     * e.g. boot the next standby, restore the next generation ahead, or rebuild the base image when
+     * generations recorded {@code newFrameworkClasses} more framework classes.
      */
-    default void generationReady(int newFrameworkClasses) {
+    default void idle(int newFrameworkClasses) {
+    }
+
+    /** What is prepared for the next change, for {@code crac-dev status} (e.g. "restored ahead"). */
+    default String nextGeneration() {
+        return "none";
     }
 
     /** How long the framework phase took when it last ran (what a restore or release saves), or -1. */

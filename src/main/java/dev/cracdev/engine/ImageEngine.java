@@ -16,7 +16,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,8 +50,14 @@ public abstract class ImageEngine implements Engine {
         t.setDaemon(true);
         return t;
     });
-    /** A generation restored ahead of the next change, parked at the boundary (engines with the go line on stdin). */
-    private final AtomicReference<Parked> parked = new AtomicReference<>();
+    /**
+     * The generation restored ahead of the next change (engines with the go line on stdin): in flight, or
+     * done and parked at the boundary (null when it failed or went stale). A change waits for one in flight
+     * instead of starting a second, concurrent restore.
+     */
+    private final AtomicReference<CompletableFuture<Parked>> ahead = new AtomicReference<>();
+    /** Restores not yet handed over: {@link #close()} ends them. */
+    private final Set<ChildProcess> restoring = ConcurrentHashMap.newKeySet();
     /** Bumped whenever a new base image is published: a parked generation of an older one is discarded. */
     private final AtomicLong imageVersion = new AtomicLong();
     /** Classes recorded since the last rebuild was scheduled; > 0 while one is pending. */
@@ -97,6 +107,7 @@ public abstract class ImageEngine implements Engine {
         return cfg.stateDir().resolve("work");
     }
 
+    /** Tells the engine the template being booted (from its start on), so {@link #close()} can end it. */
     protected void building(ChildProcess template) {
         building = template;
         if (closed && template != null) {
@@ -162,11 +173,26 @@ public abstract class ImageEngine implements Engine {
     }
 
     /**
-     * Releases the generation restored ahead, if there is a current one: the restore is then off the
-     * critical path of a change (what remains is stopping the old generation and the app's own start).
+     * Releases the generation restored ahead, if there is a current one (waiting for it if its restore is
+     * still in flight): the restore is then off the critical path of a change (what remains is stopping
+     * the old generation and the app's own start).
      */
     private Launched releaseParked(GenerationRequest request) {
-        Parked p = parked.getAndSet(null);
+        CompletableFuture<Parked> next = ahead.getAndSet(null);
+        if (next == null) {
+            return null;
+        }
+        Parked p;
+        try {
+            p = next.get(restoreTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            next.thenAccept(ImageEngine::killParked);
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            next.thenAccept(ImageEngine::killParked);
+            return null;
+        }
         if (p == null) {
             return null;
         }
@@ -186,41 +212,64 @@ public abstract class ImageEngine implements Engine {
         return null;
     }
 
+    private static void killParked(Parked p) {
+        if (p != null) {
+            p.child().kill();
+        }
+    }
+
     /** Restores the next generation now and parks it (background thread). */
     private void restoreAhead() {
-        if (closed || !goOnStdin() || parked.get() != null) {
+        Properties meta = baseMeta;
+        if (closed || !goOnStdin() || meta == null) {
             return;
+        }
+        CompletableFuture<Parked> next = new CompletableFuture<>();
+        if (!ahead.compareAndSet(null, next)) {
+            return; // one is parked or on its way
         }
         long version = imageVersion.get();
-        Properties meta = baseMeta;
-        if (meta == null) {
-            return;
-        }
+        Parked parked = null;
         try {
             // a ping is answered once the JVM is restored and reading its stdin
             Restored r = startRestore("gen-next", restoreCommand(baseImage(), meta, null, work()), false,
                     ChildProtocol.PING, ChildProtocol.PONG);
             if (r.failure() != null) {
                 console.debug("restoring ahead failed: " + r.failure());
-            } else if (closed || version != imageVersion.get() || !parked.compareAndSet(null, new Parked(r.child(), version))) {
-                r.child().kill(); // stale, or not needed: a change restores the usual way
+            } else if (closed || version != imageVersion.get()) {
+                r.child().kill(); // stale: a change restores the usual way
             } else {
+                parked = new Parked(r.child(), version);
                 console.debug("next generation restored ahead and parked (pid " + r.child().jvmPid() + ")");
             }
         } catch (CracDevException e) {
             console.debug("restoring ahead failed: " + e.getMessage());
+        } finally {
+            next.complete(parked);
+            if (parked == null) {
+                ahead.compareAndSet(next, null);
+            }
         }
     }
 
     private void discardParked() {
-        Parked p = parked.getAndSet(null);
-        if (p != null) {
-            p.child().kill();
+        CompletableFuture<Parked> next = ahead.getAndSet(null);
+        if (next != null) {
+            next.thenAccept(ImageEngine::killParked); // now, or when its restore is done
         }
     }
 
     @Override
-    public void generationReady(int newFrameworkClasses) {
+    public String nextGeneration() {
+        CompletableFuture<Parked> next = ahead.get();
+        if (next == null) {
+            return "none";
+        }
+        return !next.isDone() ? "restoring ahead" : next.join() != null ? "restored ahead" : "none";
+    }
+
+    @Override
+    public void idle(int newFrameworkClasses) {
         try {
             scheduleBackgroundWork(newFrameworkClasses);
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -334,14 +383,29 @@ public abstract class ImageEngine implements Engine {
         try {
             ImageStore.secureDir(work());
             ChildProcess child = ChildProcess.start(name, command, cfg.workDir(), console, forwardOutput);
-            if (firstLine != null) {
-                child.send(firstLine);
+            restoring.add(child);
+            ChildProtocol.Message m;
+            try {
+                if (closed) {
+                    child.kill();
+                }
+                if (firstLine != null) {
+                    child.send(firstLine);
+                }
+                m = child.await(Set.of(word), restoreTimeout);
+            } catch (InterruptedException e) {
+                child.kill(); // a restore nobody waits for must not live on
+                throw e;
+            } finally {
+                restoring.remove(child);
             }
-            ChildProtocol.Message m = child.await(Set.of(word), restoreTimeout);
-            if (m != null && m.word().equals(word)) {
+            if (m != null && m.word().equals(word) && !closed) {
                 return new Restored(child, null);
             }
             child.kill();
+            if (closed) {
+                throw new CracDevException(ExitCode.FAILURE, "crac-dev is stopping: the restore was ended");
+            }
             return new Restored(null, m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
                     : "the restore exited with status " + m.get("status"));
         } catch (IOException e) {
@@ -371,6 +435,7 @@ public abstract class ImageEngine implements Engine {
         closed = true;
         background.shutdownNow();
         discardParked();
+        restoring.forEach(ChildProcess::kill);
         ChildProcess b = building;
         if (b != null) {
             b.kill();

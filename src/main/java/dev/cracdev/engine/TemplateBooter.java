@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Boots a template JVM through its framework phase to the boundary, for every engine that has one.
@@ -32,11 +33,17 @@ public final class TemplateBooter {
     private TemplateBooter() {
     }
 
-    /**
-     * @param prefix command words before {@code java} (e.g. {@code unshare --pid --fork setsid})
-     */
     public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
                                 String name, Console console) throws CracDevException {
+        return boot(cfg, mode, prefix, engineOptions, name, console, child -> { });
+    }
+
+    /**
+     * @param prefix  command words before {@code java} (e.g. {@code unshare --pid --fork setsid})
+     * @param started told each template JVM as soon as it is started, so its owner can end it while it boots
+     */
+    public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
+                                String name, Console console, Consumer<ChildProcess> started) throws CracDevException {
         ClassList classList = new ClassList(cfg.classList());
         for (int round = 1; ; round++) {
             List<String> command = new ArrayList<>(prefix);
@@ -50,6 +57,7 @@ public final class TemplateBooter {
             ChildProcess child;
             try {
                 child = ChildProcess.start(name, command, cfg.workDir(), console, false);
+                started.accept(child);
             } catch (IOException e) {
                 throw new CracDevException(ExitCode.UNSUPPORTED,
                         "could not start " + cfg.java() + " (" + e.getMessage() + "); check --java or JAVA_HOME");

@@ -5,13 +5,18 @@ import dev.cracdev.engine.Engine;
 import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** One generation: its process, why it was started, and the timings of its way to ready. */
+/**
+ * One generation: its process, why it was started, its way to ready and the timings of it. It owns its
+ * child's side of the protocol and its readiness probe, and reports what happened as
+ * {@link GenerationEvent}s, in order, to the supervisor's loop.
+ *
+ * <p>"Ready" for the user is {@link #isSettled() settled}: the probe passed and whatever the supervisor
+ * does right after (fixture hook, ready image) is done. Until then nothing says ready.
+ */
 final class Generation {
     private static final long POLL_MS = 20;
 
@@ -22,25 +27,27 @@ final class Generation {
     private final long t0;
     private final ReadinessProbe probe;
     private final long frameworkBootMs;
-    private final boolean fromReadyImage;
     private final String readyKey;
-    private final AtomicBoolean reported = new AtomicBoolean();
-    private volatile boolean exited;
+    private final boolean fromReadyImage;
+    private final boolean processStatusIsTheJvms;
+    private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
-    private final List<CompletableFuture<String>> waiters = new ArrayList<>(); // loop thread only
     private volatile boolean settled;
-    private volatile String statusLine = "";
+    private volatile boolean exited;
     private volatile long startedAt;
-    private volatile long jvmPid;
     private volatile long readyAt;
-    private Runnable readySink = () -> { };
+    private volatile long settledAt;
+    private volatile long jvmPid;
+    private volatile String statusLine = "";
+    private volatile Consumer<GenerationEvent> sink = e -> { };
 
     /**
-     * @param fromReadyImage restored from a ready image: already running, so there is no STARTED event
-     *                       and only a polled probe is worth waiting for
+     * @param fromReadyImage restored from a ready image: already running (no STARTED comes), so only a
+     *                       polled probe is worth waiting for
+     * @param processStatusIsTheJvms false when the process is a parent that hides the JVM's status (criu restore)
      */
     Generation(int number, Engine.Launched launched, ChangeSet changes, long stopMs, long t0, ReadinessProbe probe,
-               long frameworkBootMs, String readyKey, boolean fromReadyImage) {
+               long frameworkBootMs, String readyKey, boolean fromReadyImage, boolean processStatusIsTheJvms) {
         this.number = number;
         this.launched = launched;
         this.changes = changes;
@@ -48,122 +55,59 @@ final class Generation {
         this.t0 = t0;
         this.probe = probe;
         this.frameworkBootMs = frameworkBootMs;
-        this.fromReadyImage = fromReadyImage;
         this.readyKey = readyKey;
+        this.fromReadyImage = fromReadyImage;
+        this.processStatusIsTheJvms = processStatusIsTheJvms;
     }
 
-    /** The key (code and fixtures at launch) its ready image is filed under; null if it could not be computed. */
-    String readyKey() {
-        return readyKey;
-    }
-
-    /** True the first time only: the supervisor reports readiness once. */
-    boolean firstReport() {
-        return reported.compareAndSet(false, true);
-    }
-
-    void exited() {
-        exited = true;
-    }
-
-    boolean hasExited() {
-        return exited;
-    }
-
-    boolean fromReadyImage() {
-        return fromReadyImage;
-    }
-
-    void addWaiter(CompletableFuture<String> waiter) {
-        waiters.add(waiter);
-    }
-
-    /** The waiters so far, removed from this generation (to complete or fail them). */
-    List<CompletableFuture<String>> takeWaiters() {
-        List<CompletableFuture<String>> taken = new ArrayList<>(waiters);
-        waiters.clear();
-        return taken;
-    }
-
-    /** Ready, and the fixture hook and ready image (if any) are done: what {@code wait} waits for. */
-    void settle() {
-        settled = true;
-    }
-
-    boolean isSettled() {
-        return settled;
-    }
-
-    /** For control replies: "generation 7 ready in 412 ms". */
-    String readySummary() {
-        return "generation " + number + " ready in " + Durations.format((readyAt - t0) / 1_000_000);
-    }
-
-    long pid() {
-        return jvmPid > 0 ? jvmPid : child().jvmPid();
-    }
-
-    long uptimeMillis() {
-        return readyAt == 0 ? 0 : (System.nanoTime() - readyAt) / 1_000_000;
-    }
-
-    String lastStatusLine() {
-        return statusLine;
-    }
-
-    int number() {
-        return number;
-    }
-
-    ChildProcess child() {
-        return launched.child();
-    }
-
-    /**
-     * The status the runtime reported before exiting, else the process's own, or {@link ExitReason#UNKNOWN}
-     * when the process is a parent that hides it (criu restore).
-     */
-    int exitStatus(int processStatus, boolean processStatusIsTheJvms) {
-        ChildProtocol.Message exiting = child().lastEvent(ChildProtocol.EXITING);
-        if (exiting != null) {
-            return exiting.getInt("status", processStatus);
-        }
-        return processStatusIsTheJvms ? processStatus : ExitReason.UNKNOWN;
-    }
-
-    boolean isReady() {
-        return ready.get();
-    }
-
-    /** Routes the child's events to the supervisor and arms the readiness probe. */
-    void watch(Consumer<ChildProtocol.Message> eventSink, Runnable readySink) {
-        this.readySink = readySink;
+    /** Starts reporting: events the child sent so far first, then each as it comes (on the child's threads). */
+    void watch(Consumer<GenerationEvent> sink) {
+        this.sink = sink;
         if (probe instanceof ReadinessProbe.LogLine log) {
             child().onLine(line -> {
                 if (log.pattern().matcher(line).find()) {
-                    markReady();
+                    markReady("log line");
                 }
             });
         }
-        child().onEvent(eventSink);
+        child().onEvent(this::onMessage);
         if (fromReadyImage) {
-            started(); // it is running already: no STARTED will come
+            onStarted(); // it is running already: no STARTED will come
         }
     }
 
-    void started() {
+    private void onMessage(ChildProtocol.Message m) {
+        switch (m.word()) {
+            case ChildProtocol.STARTED -> onStarted();
+            case ChildProtocol.MAIN_RETURNED -> {
+                if (probe instanceof ReadinessProbe.MainReturned) {
+                    markReady("main returned");
+                }
+            }
+            case ChildProtocol.CLASSLIST_SAVED -> sink.accept(new GenerationEvent.ClassListSaved(this));
+            case ChildProtocol.FIXTURE_DONE -> sink.accept(new GenerationEvent.FixtureDone(this));
+            case ChildProtocol.FIXTURE_FAILED -> sink.accept(new GenerationEvent.FixtureFailed(this, m.get("message")));
+            case ChildProcess.EXITED -> {
+                exited = true;
+                sink.accept(new GenerationEvent.Exited(this, exitStatus(m.getInt("status", ExitReason.UNKNOWN))));
+            }
+            default -> { } // events of the framework phase (boundary, pong): not about this generation's app
+        }
+    }
+
+    private void onStarted() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         long seen = child().seenAt(ChildProtocol.STARTED);
         startedAt = seen > 0 ? seen : System.nanoTime();
         jvmPid = child().jvmPid(); // the JVM surely exists once its runtime spoke
-        if (fromReadyImage && !probe.polled()) {
-            markReady(); // a log line or main's return will not come again
-            return;
-        }
+        sink.accept(new GenerationEvent.Started(this));
         if (probe.polled()) {
             Thread poller = new Thread(() -> {
-                while (!ready.get() && child().isAlive()) {
+                while (!ready.get() && !exited && child().isAlive()) {
                     if (probe.poll()) {
-                        markReady();
+                        markReady(probe instanceof ReadinessProbe.Url ? "url" : "port");
                         return;
                     }
                     try {
@@ -175,42 +119,106 @@ final class Generation {
             }, "crac-dev-probe-gen-" + number);
             poller.setDaemon(true);
             poller.start();
+        } else if (fromReadyImage) {
+            markReady("ready image"); // a log line or main's return will not come again
         }
     }
 
-    void mainReturned() {
-        if (probe instanceof ReadinessProbe.MainReturned) {
-            markReady();
-        }
-    }
-
-    private void markReady() {
-        if (ready.compareAndSet(false, true)) {
+    private void markReady(String signal) {
+        if (!exited && ready.compareAndSet(false, true)) {
             readyAt = System.nanoTime();
             if (startedAt == 0) {
                 startedAt = readyAt;
             }
-            readySink.run();
+            sink.accept(new GenerationEvent.Ready(this, signal));
         }
     }
 
-    /** Kills the generation and waits until it is completely gone (reaped, pipes drained). */
-    void stop() {
-        child().kill();
+    /**
+     * The status the runtime reported before exiting, else the process's own, or {@link ExitReason#UNKNOWN}
+     * when the process is a parent that hides it (criu restore).
+     */
+    private int exitStatus(int processStatus) {
+        ChildProtocol.Message exiting = child().lastEvent(ChildProtocol.EXITING);
+        if (exiting != null) {
+            return exiting.getInt("status", processStatus);
+        }
+        return processStatusIsTheJvms ? processStatus : ExitReason.UNKNOWN;
+    }
+
+    /** Ready and done with what follows ready (fixture hook, ready image): what the user may rely on now. */
+    void settle() {
+        settledAt = System.nanoTime();
+        settled = true;
+    }
+
+    boolean isReady() {
+        return ready.get();
+    }
+
+    /** Was ready for the user (it may have exited since). */
+    boolean isSettled() {
+        return settled;
+    }
+
+    boolean hasExited() {
+        return exited;
+    }
+
+    boolean fromReadyImage() {
+        return fromReadyImage;
+    }
+
+    /** The key (code and fixtures at launch) its ready image is filed under; null if none is to be taken. */
+    String readyKey() {
+        return readyKey;
+    }
+
+    int number() {
+        return number;
+    }
+
+    ChildProcess child() {
+        return launched.child();
+    }
+
+    long pid() {
+        return jvmPid > 0 ? jvmPid : child().jvmPid();
+    }
+
+    long uptimeMillis() {
+        return settledAt == 0 ? 0 : (System.nanoTime() - settledAt) / 1_000_000;
+    }
+
+    String lastStatusLine() {
+        return statusLine;
+    }
+
+    /** For control replies: "generation 7 ready in 412 ms". */
+    String readySummary() {
+        return "generation " + number + " ready in " + Durations.format((settledAt - t0) / 1_000_000);
+    }
+
+    /** Ends the generation (gracefully first, see {@link ChildProcess#stop}) and waits until it is completely gone. */
+    void stop(Duration grace) {
+        child().stop(grace);
     }
 
     /**
      * e.g. {@code gen 7 ready in 0.45 s · 2 changes (A.class, B.class) · stop 12 ms · restore 41 ms ·
-     * app 380 ms · framework phase 1.9 s done ahead}
+     * app 380 ms · ready image 90 ms · framework phase 1.9 s done ahead · pid 4242}
      */
-    String statusLine() {
-        long total = (readyAt - t0) / 1_000_000;
+    String statusLine(long readyImageMs) {
+        long total = (settledAt - t0) / 1_000_000;
         long start = (startedAt - t0) / 1_000_000 - stopMs;
         long app = (readyAt - startedAt) / 1_000_000;
         StringBuilder s = new StringBuilder("gen ").append(number).append(" ready in ").append(Durations.format(total))
                 .append(" · ").append(changes.summary())
                 .append(" · stop ").append(stopMs).append(" ms · ").append(launched.how()).append(' ')
                 .append(Durations.format(Math.max(start, 0))).append(" · app ").append(Durations.format(app));
+        if (readyImageMs >= 0) {
+            s.append(" · ready image ").append(Durations.format(readyImageMs));
+        }
         if (frameworkBootMs > 0) {
             s.append(" · framework phase ").append(Durations.format(frameworkBootMs)).append(" done ahead");
         }

@@ -28,5 +28,6 @@ public record StartSettings(
         String fixtureHook,
         ReadyImages readyImages,
         Path controlSocket,
-        boolean terminalCommands) {
+        boolean terminalCommands,
+        Duration stopGrace) {
 }

@@ -3,17 +3,11 @@ package dev.cracdev.supervisor;
 import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
-import dev.cracdev.Version;
 import dev.cracdev.control.ControlServer;
-import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.engine.GenerationRequest;
-import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.image.ClassList;
-import dev.cracdev.image.Fingerprint;
-import dev.cracdev.image.ImageStore;
-import dev.cracdev.image.ReadyKey;
 import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 import dev.cracdev.watch.SourceWatcher;
@@ -25,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -36,16 +28,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The fork loop. One thread (the caller of {@link #run()}) owns all state and handles events in order:
  * file changes, manual and control-socket restarts and resets become a new generation (stop the old one
- * completely, then ask the engine for the next); runtime events of the current generation drive
- * readiness, the fixture hook, the ready image and status lines; a generation that dies is reported and
- * the loop waits for the next change. The engine is recreated when the framework side (its
- * fingerprint) changed.
+ * completely, then ask the engine for the next); what the current {@link Generation} reports
+ * ({@link GenerationEvent}) drives the fixture hook, the ready image and the status line; a generation that
+ * dies is reported and the loop waits for the next change.
  */
 public final class Supervisor {
     private sealed interface Event {
     }
 
-    /** A new generation; {@code reply} (may be null) completes when it is ready. */
+    /** A new generation; {@code reply} (may be null) completes when the app is ready. */
     private record Restart(ChangeSet changes, CompletableFuture<String> reply) implements Event {
     }
 
@@ -56,10 +47,7 @@ public final class Supervisor {
     private record AwaitReady(CompletableFuture<String> reply) implements Event {
     }
 
-    private record FromChild(Generation generation, ChildProtocol.Message message) implements Event {
-    }
-
-    private record Ready(Generation generation) implements Event {
+    private record FromGeneration(GenerationEvent event) implements Event {
     }
 
     private record Stop() implements Event {
@@ -68,21 +56,19 @@ public final class Supervisor {
     private final StartSettings settings;
     private final Console console;
     private final Engines.Choice choice;
-    private final ImageStore store;
+    private final EngineKeeper engines;
+    private final ReadyImagePolicy readyImages;
+    private final ReadyWaiters waiters = new ReadyWaiters();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> firstReady = new CompletableFuture<>();
-    private final List<CompletableFuture<String>> readyWaiters = new ArrayList<>();
     private volatile SupervisorState state = SupervisorState.STARTING;
     private volatile Generation current;
-    private volatile String lastReadyImage = "none";
-    private volatile String baseImage = "none";
-    private boolean takeReadyImages;
+    /** Why the last generation ended before it was ready; null while one is starting or ran fine. */
+    private String lastFailure;
+    private int newFrameworkClasses;
     private boolean closed;
-    private Engine engine;
-    private Fingerprint fingerprint;
-    private LaunchConfig launchConfig;
     private int generations;
     private SourceWatcher watcher;
     private ControlServer control;
@@ -91,9 +77,9 @@ public final class Supervisor {
         this.settings = settings;
         this.console = console;
         this.choice = choice;
-        this.store = new ImageStore(settings.images());
-        this.takeReadyImages = settings.readyImages() == ReadyImages.on || (settings.readyImages() == ReadyImages.auto
-                && (!settings.fixtures().isEmpty() || settings.fixtureHook() != null));
+        this.engines = new EngineKeeper(settings, choice, console);
+        this.readyImages = new ReadyImagePolicy(settings, console);
+        waiters.add(firstReady);
     }
 
     /** Runs until stopped (SIGINT/SIGTERM, {@code crac-dev stop} or {@link #stop()}); returns the exit code. */
@@ -112,7 +98,7 @@ public final class Supervisor {
         try {
             console.info("engine " + choice.kind() + ": " + choice.reason());
             startControl();
-            refreshEngine();
+            engines.current();
             startWatcher();
             if (settings.terminalCommands()) {
                 startTerminalReader();
@@ -138,7 +124,7 @@ public final class Supervisor {
         events.add(new Stop());
     }
 
-    /** Completes when the first generation is ready (and its ready image taken), or fails if it never is. */
+    /** Completes when the first generation is ready (its ready image taken), or fails if it ends before. */
     public CompletableFuture<String> firstReady() {
         return firstReady;
     }
@@ -182,32 +168,37 @@ public final class Supervisor {
         } else if (e instanceof Reset r) {
             reset(r.reply());
         } else if (e instanceof AwaitReady w) {
-            Generation g = current;
-            if (g != null && g.isSettled() && !g.hasExited()) {
-                w.reply().complete(g.readySummary());
-            } else {
-                readyWaiters.add(w.reply());
-            }
-        } else if (e instanceof FromChild f && f.generation() == current) {
-            onChildEvent(f.generation(), f.message());
-        } else if (e instanceof Ready r && r.generation() == current) {
-            onReady(r.generation());
+            awaitReady(w.reply());
+        } else if (e instanceof FromGeneration f && f.event().generation() == current) {
+            onGenerationEvent(f.event());
         }
     }
 
-    /** A failure while handling an event: said once, the event's requester told, the loop goes on. */
+    /** A failure while handling an event: said once, everyone waiting told, the loop goes on. */
     private void report(String message, Event e) {
         console.error(message);
-        String why = message;
         if (e instanceof Restart r) {
-            fail(r.reply(), why);
+            waiters.add(r.reply());
         } else if (e instanceof Reset r) {
-            fail(r.reply(), why);
+            waiters.add(r.reply());
         }
-        firstReady.completeExceptionally(new IllegalStateException(why));
         if (current == null || current.hasExited()) {
+            lastFailure = message;
+            waiters.fail(message);
             console.info("waiting for a change to try again");
             transition(SupervisorState.WAITING_FOR_CHANGE);
+        }
+    }
+
+    /** {@code crac-dev wait}: answered now when the app is ready or has failed to start, else once it is ready. */
+    private void awaitReady(CompletableFuture<String> reply) {
+        Generation g = current;
+        if (g != null && g.isSettled() && !g.hasExited()) {
+            reply.complete(g.readySummary());
+        } else if (lastFailure != null && (g == null || g.hasExited())) {
+            reply.completeExceptionally(new IllegalStateException(lastFailure));
+        } else {
+            waiters.add(reply);
         }
     }
 
@@ -233,224 +224,143 @@ public final class Supervisor {
                     + "waiting for the next change");
             return;
         }
+        waiters.add(r.reply());
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
-        refreshEngine();
-        // the ready image's key is the code this generation starts with, not what is on disk once it is ready;
-        // hashing the app roots costs a walk of them, so only when ready images are taken
-        String key = takeReadyImages && engine.supportsReadyImages() ? readyKey() : null;
+        Engine engine = engines.current();
+        String key = readyImages.keyForLaunch(engine);
         int number = ++generations;
         Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
-                launchConfig.recordedClassList()));
+                engines.launchConfig().recordedClassList()));
         adopt(new Generation(number, launched, r.changes(), stopMs, t0, settings.probe(), engine.frameworkBootMillis(),
-                key, false), r.reply());
+                key, false, engine.seesExitStatus()));
     }
 
     /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
     private void reset(CompletableFuture<String> reply) throws CracDevException {
-        if (settings.readyImages() == ReadyImages.auto && !takeReadyImages && engine.supportsReadyImages()) {
-            takeReadyImages = true;
-            console.info("resets were asked for: from now on each ready generation is checkpointed for the next reset");
-        }
-        String key = readyKey();
+        Engine engine = engines.current();
+        readyImages.resetAsked(engine);
+        String key = readyImages.currentKey();
         if (!engine.supportsReadyImages() || key == null || !engine.hasReadyImage(key)) {
             console.info("reset: " + (engine.supportsReadyImages() ? "no ready image of the current code and fixtures yet"
                     : "the " + engine.kind() + " engine cannot make ready images") + "; starting a fresh generation instead");
             restart(new Restart(ChangeSet.because("reset (fresh generation)"), reply));
             return;
         }
+        waiters.add(reply);
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
         Engine.Launched launched = engine.restoreReady(key, generations + 1);
         if (launched == null) {
-            restart(new Restart(ChangeSet.because("reset (fresh generation: the ready image failed)"), reply));
+            restart(new Restart(ChangeSet.because("reset (fresh generation: the ready image failed)"), null));
             return;
         }
-        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, key, true),
-                reply);
+        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, key,
+                true, engine.seesExitStatus()));
     }
 
+    /** Stops the current generation completely (its waiters stay: the next one answers them). */
     private long stopCurrent(long t0) {
         Generation g = current;
         if (g != null) {
             synchronized (lifecycle) {
-                current = null; // its EXITED event (from being killed) is not news
+                current = null; // its Exited event (from being stopped) is not news
             }
-            g.stop();
-            fail(g.takeWaiters(), "generation " + g.number() + " was replaced before it was ready");
+            g.stop(settings.stopGrace());
         }
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private void adopt(Generation gen, CompletableFuture<String> reply) {
+    private void adopt(Generation gen) {
         synchronized (lifecycle) {
             if (closed) {
                 gen.child().kill();
-                fail(reply, "crac-dev is stopping");
+                waiters.fail("crac-dev is stopping");
                 return;
             }
             current = gen;
         }
-        if (reply != null) {
-            gen.addWaiter(reply);
-        }
-        readyWaiters.forEach(gen::addWaiter);
-        readyWaiters.clear();
-        gen.watch(message -> events.add(new FromChild(gen, message)), () -> events.add(new Ready(gen)));
+        lastFailure = null;
+        newFrameworkClasses = 0;
+        gen.watch(event -> events.add(new FromGeneration(event)));
         transition(SupervisorState.RUNNING);
     }
 
-    private void onChildEvent(Generation gen, ChildProtocol.Message m) {
-        switch (m.word()) {
-            case ChildProtocol.STARTED -> gen.started();
-            case ChildProtocol.MAIN_RETURNED -> gen.mainReturned();
-            case ChildProtocol.CLASSLIST_SAVED -> mergeClassList();
-            case ChildProtocol.FIXTURE_DONE -> takeReadyImage(gen);
-            case ChildProtocol.FIXTURE_FAILED -> {
-                console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
-                        + m.get("message") + ", stack trace above); fix it and save: no ready image was taken");
-                settle(gen);
-            }
-            case ChildProcess.EXITED -> {
-                gen.exited();
-                if (gen.isReady() && !gen.isSettled()) {
-                    onReady(gen); // an app whose main returned and that then ended: its Ready event is still queued
-                }
-                int status = gen.exitStatus(Integer.parseInt(m.get("status")), engine.seesExitStatus());
-                if (!gen.isReady()) {
-                    firstReady.completeExceptionally(new IllegalStateException("generation " + gen.number() + " "
-                            + ExitReason.describe(status) + " before it was ready"));
-                }
-                if (gen.isReady()) {
-                    console.info("gen " + gen.number() + " " + ExitReason.describe(status)
-                            + "; save a change (or type rs + Enter) to start the next one");
-                } else {
-                    console.error("gen " + gen.number() + " " + ExitReason.describe(status)
-                            + " before it was ready (see its output above); fix it and save to try again");
-                }
-                fail(gen.takeWaiters(), "generation " + gen.number() + " " + ExitReason.describe(status)
-                        + (gen.isReady() ? "" : " before it was ready"));
-                transition(SupervisorState.WAITING_FOR_CHANGE);
-                engine.generationReady(0);
-            }
-            default -> console.debug("gen " + gen.number() + " event " + m.word());
+    private void onGenerationEvent(GenerationEvent event) {
+        Generation gen = event.generation();
+        if (event instanceof GenerationEvent.Ready) {
+            onReady(gen);
+        } else if (event instanceof GenerationEvent.FixtureDone) {
+            settle(gen, readyImages.take(gen, engines.engine()));
+        } else if (event instanceof GenerationEvent.FixtureFailed f) {
+            console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
+                    + f.message() + ", stack trace above); fix it and save: no ready image was taken");
+            settle(gen, -1);
+        } else if (event instanceof GenerationEvent.ClassListSaved) {
+            mergeClassList(gen);
+        } else if (event instanceof GenerationEvent.Exited x) {
+            onExited(gen, x.status());
+        } else {
+            console.debug("gen " + gen.number() + ": " + event.getClass().getSimpleName().toLowerCase());
         }
     }
 
+    /** The probe passed: record the class list, then fixture hook and ready image, then it counts as ready. */
     private void onReady(Generation gen) {
-        if (!gen.firstReport()) {
-            return; // already handled (an app that ended right after becoming ready)
-        }
-        console.info(gen.statusLine());
-        if (!(settings.probe() instanceof ReadinessProbe.MainReturned)) {
+        if (!(settings.probe() instanceof ReadinessProbe.MainReturned) && !gen.fromReadyImage()) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
-                    launchConfig.recordedClassList().toString()));
+                    engines.launchConfig().recordedClassList().toString()));
         } // else the runtime saved it when main returned
-        if (gen.fromReadyImage() || !engine.supportsReadyImages() || !takeReadyImages) {
-            settle(gen);
+        if (gen.readyKey() == null || gen.fromReadyImage()) {
+            settle(gen, -1);
         } else if (settings.fixtureHook() != null) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.FIXTURE, "class", settings.fixtureHook()));
         } else {
-            takeReadyImage(gen);
+            settle(gen, readyImages.take(gen, engines.engine()));
         }
     }
 
-    /** Checkpoints the ready generation (app up, fixture loaded) for {@code crac-dev reset}. */
-    private void takeReadyImage(Generation gen) {
-        String key = gen.readyKey();
+    /** The generation is as ready as it gets: say so, answer everyone waiting, let the engine prepare the next. */
+    private void settle(Generation gen, long readyImageMs) {
         if (gen.hasExited()) {
-            return;
+            return; // its Exited event follows and says what happened
         }
-        if (key != null && !engine.hasReadyImage(key)) {
-            try {
-                String how = engine.checkpointReady(gen.child(), key);
-                console.info("gen " + gen.number() + ": " + how + "; crac-dev reset restores this state");
-            } catch (CracDevException e) {
-                console.warn("no ready image: " + e.getMessage() + "; crac-dev reset will start fresh generations");
-            }
-        }
-        if (key != null && engine.hasReadyImage(key)) {
-            lastReadyImage = engine.readyImageDescription(key);
-        }
-        settle(gen);
-    }
-
-    /** The generation is as ready as it gets: answer everyone waiting for it. */
-    private void settle(Generation gen) {
         gen.settle();
-        firstReady.complete(gen.readySummary());
-        gen.takeWaiters().forEach(w -> w.complete(gen.readySummary()));
+        console.info(gen.statusLine(readyImageMs));
+        waiters.ready(gen.readySummary());
+        engines.engine().idle(newFrameworkClasses);
+        newFrameworkClasses = 0;
     }
 
-    private String readyKey() {
-        try {
-            return ReadyKey.of(settings.appRoots(), settings.fixtures());
-        } catch (IOException e) {
-            console.warn("cannot hash the app roots for the ready image: " + e.getMessage());
-            return null;
+    private void onExited(Generation gen, int status) {
+        String what = "gen " + gen.number() + " " + ExitReason.describe(status);
+        if (gen.isSettled()) {
+            console.info(what + "; save a change (or type rs + Enter) to start the next one");
+        } else {
+            lastFailure = "generation " + gen.number() + " " + ExitReason.describe(status) + " before it was ready";
+            console.error(what + " before it was ready (see its output above); fix it and save to try again");
+            waiters.fail(lastFailure);
         }
+        transition(SupervisorState.WAITING_FOR_CHANGE);
+        engines.engine().idle(newFrameworkClasses); // nothing is starting: prepare the next generation meanwhile
+        newFrameworkClasses = 0;
     }
 
-    private static void fail(CompletableFuture<String> reply, String why) {
-        if (reply != null) {
-            reply.completeExceptionally(new IllegalStateException(why));
-        }
-    }
-
-    private static void fail(List<CompletableFuture<String>> replies, String why) {
-        replies.forEach(r -> fail(r, why));
-    }
-
-    private void mergeClassList() {
+    private void mergeClassList(Generation gen) {
+        var cfg = engines.launchConfig();
         try {
-            int added = new ClassList(launchConfig.classList()).merge(launchConfig.recordedClassList());
+            int added = new ClassList(cfg.classList()).merge(cfg.recordedClassList());
             console.debug("class list: " + added + " new framework classes");
-            engine.generationReady(added);
-        } catch (IOException e) {
-            console.warn("could not update the class list " + launchConfig.classList() + ": " + e.getMessage());
-            engine.generationReady(0);
-        }
-    }
-
-    /** Recomputes the fingerprint; on a change of the framework side, replaces the engine. */
-    private void refreshEngine() throws CracDevException {
-        Fingerprint fp;
-        try {
-            fp = Fingerprint.of(settings.java(), settings.javaVersion(), settings.jvmOptions(), settings.framework(),
-                    settings.appRoots(), Version.get(), settings.runtimeJar(), choice.kind().name());
-        } catch (IOException e) {
-            throw new CracDevException(ExitCode.USAGE, "cannot read a framework class-path entry (" + e.getMessage()
-                    + "); check --classpath");
-        }
-        if (fingerprint != null && fingerprint.id().equals(fp.id())) {
-            return;
-        }
-        try {
-            if (fingerprint != null) {
-                console.info(Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed")
-                        + ": preparing a new " + choice.kind() + " template");
+            if (gen.isSettled()) {
+                engines.engine().idle(added);
             } else {
-                Optional<Map<String, String>> previous = store.previousInputs(fp);
-                previous.map(fp::whatChangedSince).ifPresent(what ->
-                        console.info(what + " since the last run: preparing a new " + choice.kind() + " template"));
+                newFrameworkClasses += added; // told to the engine once the generation is ready
             }
-            var stateDir = store.open(fp);
-            store.prune(fp);
-            if (engine != null) {
-                engine.close();
-            }
-            launchConfig = new LaunchConfig(settings.java(), settings.jvmOptions(), settings.framework(),
-                    settings.appRoots(), settings.runtimeJar(), settings.workDir(), stateDir);
-            fingerprint = fp;
-            engine = Engines.create(choice.kind(), launchConfig, settings.restoreTimeout(), console);
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "cannot use the image store " + store.root() + ": "
-                    + e.getMessage() + "; check --images");
+            console.warn("could not update the class list " + cfg.classList() + ": " + e.getMessage());
         }
-        engine.prepare();
-        baseImage = engine.imageDescription();
     }
 
     private void startControl() throws CracDevException {
@@ -522,11 +432,9 @@ public final class Supervisor {
         }
         Generation g = current;
         if (g != null) {
-            g.stop();
+            g.stop(settings.stopGrace());
         }
-        if (engine != null) {
-            engine.close();
-        }
+        engines.close();
         if (control != null) {
             control.close(); // last: a vanished socket tells 'crac-dev stop' that everything is gone
         }
@@ -544,19 +452,11 @@ public final class Supervisor {
         @Override
         public String statusJson() {
             Generation g = current;
-            Map<String, Object> s = new java.util.LinkedHashMap<>();
-            s.put("engine", choice.kind().name());
-            s.put("state", state.name());
-            s.put("generation", g == null ? 0 : g.number());
-            s.put("pid", g == null ? 0 : g.pid());
-            s.put("ready", g != null && g.isReady());
-            s.put("uptimeMs", g == null ? 0 : g.uptimeMillis());
-            s.put("lastStatus", g == null ? "" : g.lastStatusLine());
-            s.put("readyImage", lastReadyImage);
-            s.put("baseImage", baseImage);
-            s.put("project", settings.workDir().toString());
-            s.put("socket", settings.controlSocket().toString());
-            return Json.object(s);
+            Engine engine = engines.engine();
+            return StatusReport.json(choice.kind().name(), state.name(), g == null ? null : new StatusReport.Gen(
+                    g.number(), g.pid(), g.isSettled() && !g.hasExited(), g.uptimeMillis(), g.lastStatusLine()),
+                    readyImages.lastImage(), engines.baseImage(), engine == null ? "none" : engine.nextGeneration(),
+                    settings.workDir(), settings.controlSocket());
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -38,6 +40,10 @@ class CriuEngineIT extends AbstractEngineContractIT {
     @Override
     protected String engine() {
         return "criu";
+    }
+
+    private String status() throws Exception {
+        return SupervisorProcess.run(project.dir, List.of("status", "--json")).output();
     }
 
     /** Starts, waits for gen 1 and for the base image rebuilt with gen 1's recorded class list. */
@@ -68,10 +74,11 @@ class CriuEngineIT extends AbstractEngineContractIT {
 
     @Test
     void theNextGenerationIsRestoredAheadSoAChangeOnlyReleasesIt() throws Exception {
-        startWithWarmImage("--verbose");
+        startWithWarmImage();
         project.writeApp("v2", "");
         supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
-        supervisor.awaitAfter("\\[crac-dev\\] gen 2 ready in", "next generation restored ahead and parked", T);
+        // state, not log order: the restore ahead may finish before or after the status line
+        await().atMost(T).until(() -> status().contains("\"next\":\"restored ahead\""));
         project.writeApp("v3", "");
         supervisor.await("hello v3 .* counter=1 gen=3 ", T);
         supervisor.await("\\[crac-dev\\] gen 3 ready in .* · release restored-ahead \\d+ ms", T);
@@ -142,6 +149,25 @@ class CriuEngineIT extends AbstractEngineContractIT {
         supervisor.await("\\[crac-dev\\] \\[WARN\\] the base image .* failed to restore .*discarding and rebuilding it", T);
         supervisor.await("hello v2 .* gen=2 ", T);
         supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+    }
+
+    /** Stopping while a restore is in flight (here: a truncated image makes criu spin) ends that restore too. */
+    @Test
+    void stoppingDuringARestoreLeavesNoRestoreBehind() throws Exception {
+        startWithWarmImage("--restore-timeout", "120");
+        await().atMost(T).until(() -> status().contains("\"next\":\"restored ahead\""));
+        Path pages = largestPagesImage(tmp.resolve("images"));
+        try (RandomAccessFile f = new RandomAccessFile(pages.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        project.writeApp("v2", ""); // released from the generation parked before: it is fine
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        // the next restore ahead reads the broken image: it spins until its 120 s timeout
+        await().atMost(T).until(() -> status().contains("\"next\":\"restoring ahead\""));
+        List<ProcessHandle> before = supervisor.descendants();
+        supervisor.signal("TERM");
+        assertTrue(supervisor.waitFor(T));
+        ProcessAssertions.assertAllGone(before, Duration.ofSeconds(5));
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -115,5 +116,89 @@ class SupervisorLifecycleIT {
         startOn("standby");
         supervisor.type("rs");
         supervisor.await("\\[crac-dev\\] gen 2 ready in .* manual restart", T);
+    }
+
+    @ParameterizedTest(name = "run with a main that throws fails fast ({0} engine)")
+    @CsvSource({"standby", "criu"})
+    void runFailsFastWithOneSentenceWhenTheAppCannotStart(String engine) throws Exception {
+        assumeTrue(!engine.equals("criu") || Criu.probe().usable() || System.getenv("CI") != null,
+                "criu engine not usable here: " + Criu.probe().reason());
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeApp("v1", "if (true) throw new IllegalStateException(\"boom on boot\");");
+        long t0 = System.nanoTime();
+        SupervisorProcess run = SupervisorProcess.run(project.dir, List.of("run", "--engine", engine, "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--ready-log", "^hello ",
+                "--images", tmp.resolve("images").toString(), "--main", "app.Main", "--", "echo", "never runs"));
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000;
+        assertEquals(1, run.exitCode(), run.output());
+        assertTrue(seconds < 10, "run ended after " + seconds + " s");
+        assertTrue(run.output().contains("[crac-dev] [ERROR] the app never became ready: generation 1 exited with status 1 "
+                + "before it was ready"), run.output());
+        assertFalse(run.output().contains("never runs"));
+        assertEquals(List.of(), run.process().descendants().filter(ProcessHandle::isAlive).toList());
+    }
+
+    @Test
+    void waitStartedBeforeTheSupervisorReturnsOnceTheFirstGenerationIsReady() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeApp("v1", "Thread.sleep(1500);"); // a slow start
+        SupervisorProcess wait = SupervisorProcess.start(project.dir, List.of("wait", "--timeout", "60"));
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--ready-log", "^hello ",
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        assertTrue(wait.waitFor(T), "wait returned");
+        assertEquals(0, wait.exitCode(), wait.output());
+        assertTrue(wait.output().matches("generation 1 ready in .*"), wait.output());
+    }
+
+    @Test
+    void waitAskedWhileAGenerationStartsReturnsWhenThatGenerationIsReady() throws Exception {
+        TestProject project = startOn("standby");
+        project.writeApp("v2", "Thread.sleep(1500);");
+        await().atMost(T).until(() -> SupervisorProcess.run(project.dir, List.of("status", "--json")).output()
+                .contains("\"generation\":2,"));
+        SupervisorProcess wait = SupervisorProcess.run(project.dir, List.of("wait", "--timeout", "30"));
+        assertEquals(0, wait.exitCode(), wait.output());
+        assertTrue(wait.output().matches("generation 2 ready in .*"), wait.output());
+    }
+
+    @ParameterizedTest(name = "a replaced generation ends gracefully: shutdown hooks run ({0} engine)")
+    @CsvSource({"standby", "criu", "cold"})
+    void aReplacedGenerationEndsGracefullySoItsShutdownHooksRun(String engine) throws Exception {
+        assumeTrue(!engine.equals("criu") || Criu.probe().usable() || System.getenv("CI") != null,
+                "criu engine not usable here: " + Criu.probe().reason());
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        Path hookFile = tmp.resolve("hook-ran.txt");
+        project.writeApp("v1", "Runtime.getRuntime().addShutdownHook(new Thread(() -> { try { java.nio.file.Files.writeString("
+                + "java.nio.file.Path.of(\"" + hookFile + "\"), \"gen=\" + System.getProperty(\"cracdev.generation\")); }"
+                + " catch (Exception e) { } }));");
+        startOn(project, engine);
+        project.writeApp("v2", "");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        assertEquals("gen=1", Files.readString(hookFile));
+    }
+
+    @ParameterizedTest(name = "a daemon started by a generation ends with it ({0} engine)")
+    @CsvSource({"standby", "cold"})
+    void aDaemonThatLeftTheProcessTreeEndsWithItsGeneration(String engine) throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        Path pidFile = tmp.resolve("daemon.pid");
+        // setsid + a shell that exits at once: the sleep is re-parented to init, out of the JVM's tree
+        project.writeApp("v1", "new ProcessBuilder(\"setsid\", \"sh\", \"-c\", \"sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > "
+                + pidFile + "\").start().waitFor();");
+        startOn(project, engine);
+        await().atMost(T).until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        ProcessHandle daemon = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+        assertTrue(supervisor.descendants().stream().noneMatch(p -> p.pid() == daemon.pid()), "it left the tree");
+        project.writeApp("v2", "");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        ProcessAssertions.assertAllGone(List.of(daemon), Duration.ofSeconds(5));
+    }
+
+    private void startOn(TestProject project, String engine) throws Exception {
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", engine, "-cp", project.frameworkJar.toString(),
+                "--app", project.appRoot.toString(), "--ready-log", "^hello ", "--images", tmp.resolve("images").toString(),
+                "app.Main"));
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
     }
 }

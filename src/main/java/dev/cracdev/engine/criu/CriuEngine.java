@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CriuEngine extends ImageEngine {
     private static final List<String> STDIO = List.of("stdin", "stdout", "stderr");
+    private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path criu;
 
@@ -58,8 +59,7 @@ public final class CriuEngine extends ImageEngine {
     protected Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException {
         TemplateBooter.Template template = TemplateBooter.boot(cfg, "criu",
                 List.of(Criu.which("unshare").toString(), "--pid", "--fork", Criu.which("setsid").toString()),
-                List.of("-XX:-UsePerfData"), "template", console);
-        building(template.child());
+                List.of("-XX:-UsePerfData"), "template", console, this::building);
         try {
             if (closed()) {
                 throw new CracDevException(ExitCode.FAILURE, "crac-dev is stopping: the base image was not built");
@@ -107,6 +107,28 @@ public final class CriuEngine extends ImageEngine {
         return meta;
     }
 
+    /**
+     * Waits for a dump to end, even when interrupted (closing, a framework change): criu unfreezes the
+     * process and lifts its network lock only when it ends by itself. The interrupt is kept for the caller.
+     */
+    private static boolean awaitDump(Process dump) {
+        long deadline = System.nanoTime() + DUMP_TIMEOUT.toNanos();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return dump.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Runs {@code criu dump} into {@code dir}; returns its duration in ms. */
     private long dump(long pid, Path dir, List<String> extra) throws CracDevException, IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(pid), "-D", dir.toString(),
@@ -115,9 +137,11 @@ public final class CriuEngine extends ImageEngine {
         long d0 = System.nanoTime();
         Process dump = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("dump.out").toFile()).start();
         dump.getOutputStream().close();
-        if (!dump.waitFor(5, TimeUnit.MINUTES)) {
+        if (!awaitDump(dump)) {
+            // only now: a criu killed mid-dump can leave its network lock (and the process frozen) behind
             dump.destroyForcibly().waitFor();
-            throw new CracDevException(ExitCode.FAILURE, "criu dump did not finish within 5 minutes");
+            throw new CracDevException(ExitCode.FAILURE, "criu dump did not finish within " + DUMP_TIMEOUT.toMinutes()
+                    + " minutes; if the app's port stays blocked, a reboot clears criu's network lock");
         }
         if (dump.exitValue() != 0) {
             throw new CracDevException(ExitCode.FAILURE, "criu could not checkpoint process " + pid

@@ -3,6 +3,7 @@ package dev.cracdev.engine.standby;
 import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
+import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.GenerationRequest;
@@ -24,6 +25,8 @@ public final class StandbyEngine implements Engine {
     private final Console console;
     private CompletableFuture<TemplateBooter.Template> standby;
     private volatile long frameworkBootMillis = -1;
+    /** The standby JVM while it boots (a boot takes seconds; closing must not wait for it). */
+    private volatile ChildProcess booting;
     private volatile boolean closed;
 
     public StandbyEngine(LaunchConfig cfg, Console console) {
@@ -66,7 +69,7 @@ public final class StandbyEngine implements Engine {
     }
 
     @Override
-    public synchronized void generationReady(int newFrameworkClasses) {
+    public synchronized void idle(int newFrameworkClasses) {
         if (closed) {
             return;
         }
@@ -80,6 +83,12 @@ public final class StandbyEngine implements Engine {
         if (standby == null) {
             bootNext();
         }
+    }
+
+    @Override
+    public synchronized String nextGeneration() {
+        return standby == null ? "none" : standby.isDone() && !standby.isCompletedExceptionally() ? "standby parked"
+                : "standby booting";
     }
 
     @Override
@@ -98,12 +107,23 @@ public final class StandbyEngine implements Engine {
         if (pending != null) {
             pending.thenAccept(t -> t.child().kill()); // now, or when a boot in progress completes
         }
+        ChildProcess b = booting;
+        if (b != null) {
+            b.kill(); // its boot then fails, and nobody waits for it
+        }
     }
 
     private void bootNext() {
         standby = CompletableFuture.supplyAsync(() -> {
             try {
-                TemplateBooter.Template t = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console);
+                TemplateBooter.Template t = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console,
+                        child -> {
+                            booting = child;
+                            if (closed) {
+                                child.kill();
+                            }
+                        });
+                booting = null;
                 frameworkBootMillis = t.bootMillis();
                 if (closed) {
                     t.child().kill();
