@@ -20,7 +20,10 @@ final class CracCheckpoint {
             Class<?> core = coreClass();
             core.getMethod("checkpointRestore").invoke(null);
         } catch (InvocationTargetException e) {
-            refuse(e.getCause());
+            Throwable t = e.getCause();
+            if (!restoredDespite(t)) {
+                refuse(t);
+            }
         } catch (ReflectiveOperationException e) {
             refuse(e);
         }
@@ -34,6 +37,29 @@ final class CracCheckpoint {
         return ChildProtocol.decode(go);
     }
 
+    /**
+     * A RestoreException means the restore itself worked: the JDK throws it only after the new process
+     * runs and its restore-time properties are set, when org.crac resources failed in afterRestore
+     * (openjdk/crac jdk.internal.crac.mirror.Core#checkpointRestore1; its jcmd path, checkpointRestoreInternal,
+     * prints it and goes on). As on the criu engine, the generation goes on and the failure is the
+     * app's to see; exiting here would look like a bad image to the supervisor (discard, rebuild, loop).
+     */
+    private static boolean restoredDespite(Throwable t) {
+        if (!t.getClass().getName().endsWith(".RestoreException") || System.getProperty(GO_PROPERTY) == null) {
+            return false;
+        }
+        System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(t));
+        return true;
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder causes = new StringBuilder(t.getClass().getName() + ": " + t.getMessage());
+        for (Throwable s : t.getSuppressed()) {
+            causes.append('\n').append(s.getClass().getName()).append(": ").append(s.getMessage());
+        }
+        return causes.toString();
+    }
+
     private static Class<?> coreClass() throws ClassNotFoundException {
         try {
             return Class.forName("jdk.crac.Core");
@@ -44,11 +70,7 @@ final class CracCheckpoint {
 
     /** Reports every cause as "Class: message" lines (the supervisor puts them in plain words) and exits. */
     private static void refuse(Throwable t) {
-        StringBuilder causes = new StringBuilder(t.getClass().getName() + ": " + t.getMessage());
-        for (Throwable s : t.getSuppressed()) {
-            causes.append('\n').append(s.getClass().getName()).append(": ").append(s.getMessage());
-        }
-        Boot.emit(ChildProtocol.REFUSED, "message", causes.toString());
+        Boot.emit(ChildProtocol.REFUSED, "message", causes(t));
         System.exit(ChildProtocol.EXIT_REFUSED);
     }
 }
