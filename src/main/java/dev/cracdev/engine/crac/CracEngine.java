@@ -12,15 +12,12 @@ import dev.cracdev.engine.TemplateBooter;
 import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Checkpoint/restore by a CRaC JDK itself (Azul Zulu CRaC and other openjdk/crac builds), written from
@@ -29,10 +26,10 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>Template: {@code java -XX:CRaCCheckpointTo=<new dir> -XX:-UsePerfData ...}; the runtime runs the
  *       framework phase, verifies the boundary and calls {@code jdk.crac.Core.checkpointRestore()} on
- *       its main thread. Success: the template exits (137 under CRIU: the dump kills it) and the image is
- *       complete ({@code dump4.log} says "Dumping finished successfully", or the legacy {@code cppath}
- *       exists; CRIU kills the task a moment before it writes that, so we poll). Failure: the runtime
- *       reports the {@code CheckpointException} causes, shown in plain words.</li>
+ *       its main thread. Success: the template exits (137 under CRIU: the dump kills it), then the image is
+ *       renamed into place only once its writers are gone and it is complete ({@link CracImage}: the
+ *       legacy engine writes {@code cppath} after criu exited). Failure: the runtime reports the
+ *       {@code CheckpointException} causes, shown in plain words.</li>
  *   <li>Each generation: {@code java -XX:CRaCRestoreFrom=<image> -XX:CRaCCheckpointTo=<scratch>
  *       -Dcracdev.go=<go line>}. Only restore-settable flags are passed (anything else makes the restore
  *       exit 1); the scratch checkpoint directory keeps a stray re-checkpoint from overwriting the image.
@@ -49,7 +46,8 @@ public final class CracEngine extends ImageEngine {
             "CRaCEngineOptions", "CRaCIgnoredFileDescriptors", "CRaCIgnoreRestoreIfUnavailable", "CRTrace",
             "UnlockExperimentalVMOptions");
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
-    private static final Duration IMAGE_COMPLETION = Duration.ofSeconds(10);
+    /** From the template's exit to the image being complete (criu exits, then the legacy helper writes cppath). */
+    private static final Duration IMAGE_COMPLETION = Duration.ofSeconds(30);
 
     public CracEngine(LaunchConfig cfg, Console console, Duration restoreTimeout) {
         super(cfg, console, restoreTimeout);
@@ -88,21 +86,6 @@ public final class CracEngine extends ImageEngine {
         return eq < 0 ? s : s.substring(0, eq);
     }
 
-    /** Whether the JDK finished writing the image (see the class comment for the race). */
-    static boolean imageComplete(Path dir) throws IOException {
-        if (Files.exists(dir.resolve("cppath"))) {
-            return true;
-        }
-        Path log = dir.resolve("dump4.log");
-        if (Files.isRegularFile(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains("Dumping finished successfully")) {
-            return true;
-        }
-        // engines without a CRIU log (warp): a non-empty image counts once the template is gone
-        try (Stream<Path> files = Files.list(dir)) {
-            return !Files.exists(log) && files.anyMatch(f -> f.getFileName().toString().endsWith(".img"));
-        }
-    }
-
     @Override
     protected Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException {
         TemplateBooter.Template template = TemplateBooter.boot(cfg, "crac", List.of(), templateOptions(dir), "template", console);
@@ -119,14 +102,8 @@ public final class CracEngine extends ImageEngine {
                 throw new CracDevException(ExitCode.FAILURE, "the CRaC JDK could not checkpoint the framework phase: "
                         + explain(m.get("message") + "\n" + child.recentOutput()));
             }
-            long deadline = System.nanoTime() + IMAGE_COMPLETION.toNanos();
-            while (!imageComplete(dir)) {
-                if (System.nanoTime() > deadline) {
-                    throw new CracDevException(ExitCode.FAILURE, "the CRaC template exited with status " + m.get("status")
-                            + " but the image in " + dir + " is incomplete: " + explain(child.recentOutput()));
-                }
-                Thread.sleep(50);
-            }
+            awaitImage(dir, CracImage.legacyEngine(cfg.java()), "the CRaC template exited with status " + m.get("status"),
+                    child);
             Properties meta = new Properties();
             meta.setProperty("frameworkMillis", Long.toString(template.bootMillis()));
             meta.setProperty("dumpMillis", Long.toString((System.nanoTime() - d0) / 1_000_000));
@@ -134,6 +111,27 @@ public final class CracEngine extends ImageEngine {
             return meta;
         } finally {
             child.kill();
+        }
+    }
+
+    /**
+     * Returns once nothing writes into {@code dir} any more and the image is complete (see {@link CracImage}):
+     * only then may it be renamed into place. The template has exited when this is called.
+     */
+    private void awaitImage(Path dir, boolean legacyEngine, String what, ChildProcess template)
+            throws CracDevException, IOException, InterruptedException {
+        long deadline = System.nanoTime() + IMAGE_COMPLETION.toNanos();
+        while (true) {
+            String missing = CracImage.writerAlive(dir) ? "its checkpoint helper is still running"
+                    : CracImage.missing(dir, legacyEngine);
+            if (missing == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CracDevException(ExitCode.FAILURE, what + " but the image in " + dir + " is incomplete ("
+                        + missing + "): " + explain(template.recentOutput()));
+            }
+            Thread.sleep(20);
         }
     }
 

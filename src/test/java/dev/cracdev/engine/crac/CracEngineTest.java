@@ -11,6 +11,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The exact command lines of the crac engine, and how it recognises a finished image. */
@@ -51,22 +53,32 @@ class CracEngineTest {
     }
 
     @Test
-    void anImageIsCompleteOnlyOnceCriuSaidSoOrTheLegacyMarkerExists() throws Exception {
+    void anImageIsCompleteOnlyOnceCriuSaidSoAndTheLegacyEngineWroteCppath() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("img"));
         Files.writeString(dir.resolve("pages-1.img"), "x");
         Files.writeString(dir.resolve("dump4.log"), "(00.1) Dumping task 1\n");
-        assertFalse(CracEngine.imageComplete(dir), "the dump is still being written");
+        assertNotNull(CracImage.missing(dir, false), "the dump is still being written");
         Files.writeString(dir.resolve("dump4.log"), "(00.1) Dumping task 1\n(00.2) Dumping finished successfully\n");
-        assertTrue(CracEngine.imageComplete(dir));
-
-        Path legacy = Files.createDirectories(tmp.resolve("legacy"));
-        Files.writeString(legacy.resolve("dump4.log"), "(00.1) Dumping task 1\n");
-        Files.writeString(legacy.resolve("cppath"), "/app");
-        assertTrue(CracEngine.imageComplete(legacy));
+        assertNull(CracImage.missing(dir, false));
+        assertNotNull(CracImage.missing(dir, true), "the legacy criuengine writes cppath after criu exits");
+        Files.writeString(dir.resolve("cppath"), "/img");
+        assertNull(CracImage.missing(dir, true));
 
         Path warp = Files.createDirectories(tmp.resolve("warp"));
-        assertFalse(CracEngine.imageComplete(warp));
+        assertNotNull(CracImage.missing(warp, false));
         Files.writeString(warp.resolve("core.img"), "x");
-        assertTrue(CracEngine.imageComplete(warp));
+        assertNull(CracImage.missing(warp, false));
+    }
+
+    @Test
+    void aProcessNamingTheImageDirectoryIsAWriter() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("writer"));
+        Process helper = new ProcessBuilder("sh", "-c", "sleep 30", "criuengine", dir.toString()).start();
+        try {
+            assertTrue(CracImage.writerAlive(dir));
+        } finally {
+            helper.destroyForcibly().waitFor();
+        }
+        assertFalse(CracImage.writerAlive(dir));
     }
 }
