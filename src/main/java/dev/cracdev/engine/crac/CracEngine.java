@@ -12,12 +12,14 @@ import dev.cracdev.engine.TemplateBooter;
 import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Checkpoint/restore by a CRaC JDK itself (Azul Zulu CRaC and other openjdk/crac builds), written from
@@ -32,7 +34,8 @@ import java.util.Set;
  *       {@code CheckpointException} causes, shown in plain words.</li>
  *   <li>Each generation: {@code java -XX:CRaCRestoreFrom=<image> -XX:CRaCCheckpointTo=<scratch>
  *       -Dcracdev.go=<go line>}. Only restore-settable flags are passed (anything else makes the restore
- *       exit 1); the scratch checkpoint directory keeps a stray re-checkpoint from overwriting the image.
+ *       exit 1); the scratch checkpoint directory keeps a stray re-checkpoint from overwriting the image
+ *       (one for all generations, emptied before each restore and swept at engine start and close).
  *       The generation data arrives as a restore-time system property, applied before
  *       {@code checkpointRestore()} returns. Output arrives on the restoring launcher's fresh pipes.</li>
  *   <li>Stop: the restoring launcher stays as the restored JVM's parent ({@code restorewait}) and does not
@@ -49,8 +52,14 @@ public final class CracEngine extends ImageEngine {
     /** From the template's exit to the image being complete (criu exits, then the legacy helper writes cppath). */
     private static final Duration IMAGE_COMPLETION = Duration.ofSeconds(30);
 
+    /** The restored generation's own CRaCCheckpointTo: one for all generations (only one runs at a time). */
+    static final String SCRATCH = "crac-scratch";
+    /** What earlier versions used instead: one {@code discard-<generation>} per generation, never deleted. */
+    private static final String OLD_SCRATCH_PREFIX = "discard-";
+
     public CracEngine(LaunchConfig cfg, Console console, Duration restoreTimeout) {
         super(cfg, console, restoreTimeout);
+        sweepScratch(); // left by an earlier run (or an earlier version, one per generation)
     }
 
     @Override
@@ -142,8 +151,36 @@ public final class CracEngine extends ImageEngine {
 
     @Override
     protected List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work) {
-        return restoreCommand(cfg.java(), cfg.jvmOptions(), image, work.resolve("discard-" + request.number()),
-                request.goLine(true));
+        // The JDK creates CRaCCheckpointTo only when the generation checkpoints again (crac.cpp
+        // crac::checkpoint_restore -> ensure_checkpoint_dir; prepare_checkpoint removes what its check
+        // created), and then fills it with a whole image that nothing deletes: emptied before each
+        // generation, whose predecessor is stopped by now.
+        sweepScratch();
+        return restoreCommand(cfg.java(), cfg.jvmOptions(), image, work.resolve(SCRATCH), request.goLine(true));
+    }
+
+    /** Deletes the generations' checkpoint scratch directories (stray re-checkpoints: whole images). */
+    void sweepScratch() {
+        Path work = work();
+        if (!Files.isDirectory(work)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(work)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (name.equals(SCRATCH) || name.startsWith(OLD_SCRATCH_PREFIX)) {
+                    deleteQuietly(f);
+                }
+            }
+        } catch (IOException e) {
+            console.debug("could not sweep " + work + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        super.close();
+        sweepScratch();
     }
 
     @Override

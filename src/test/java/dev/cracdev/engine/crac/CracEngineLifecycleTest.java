@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,5 +62,48 @@ class CracEngineLifecycleTest {
         assertTrue(g.child().isAlive());
         g.child().kill();
         assertFalse(err.toString().contains("failed to restore"), err.toString());
+    }
+
+    @Test
+    void anAppThatFailsAfterStartedIsNotABadImage() throws Exception {
+        engine.prepare();
+        String cppath = Files.readString(engine.baseImage().resolve("cppath"));
+        jdk.behaviour("exit76");
+        Engine.Launched g = engine.launch(request(1));
+        assertEquals(cppath, Files.readString(engine.baseImage().resolve("cppath")), "the image was not rebuilt");
+        assertFalse(err.toString().contains("failed to restore"), err.toString());
+        g.child().kill();
+    }
+
+    @Test
+    void strayCheckpointsOfGenerationsDoNotAccumulate() throws Exception {
+        engine.prepare();
+        jdk.behaviour("stray");
+        for (int n = 1; n <= 4; n++) {
+            Engine.Launched g = engine.launch(request(n));
+            Path work = cfg.stateDir().resolve("work");
+            await().atMost(Duration.ofSeconds(10)).until(() -> scratchDirs(work).size() == 1);
+            g.child().kill();
+        }
+        assertTrue(scratchDirs(cfg.stateDir().resolve("work")).size() <= 1, scratchDirs(cfg.stateDir().resolve("work")).toString());
+    }
+
+    @Test
+    void leftoversOfEarlierRunsAreSweptAtEngineStart() throws Exception {
+        Path work = Files.createDirectories(cfg.stateDir().resolve("work"));
+        Files.writeString(Files.createDirectories(work.resolve("discard-7")).resolve("pages-1.img"), "x");
+        Files.writeString(Files.createDirectories(work.resolve("crac-scratch")).resolve("pages-1.img"), "x");
+        engine.close();
+        engine = newEngine();
+        assertEquals(List.of(), scratchDirs(work));
+    }
+
+    private static List<String> scratchDirs(Path work) throws java.io.IOException {
+        if (!Files.isDirectory(work)) {
+            return List.of();
+        }
+        try (var files = Files.list(work)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("discard-") || f.startsWith("crac-scratch")).sorted().toList();
+        }
     }
 }

@@ -37,8 +37,8 @@ class CracEngineTest {
         List<String> user = List.of("-Xmx1g", "-XX:+UseSerialGC", "-XX:CRaCEngine=warp", "-XX:+UnlockExperimentalVMOptions",
                 "-Dfoo=bar", "-XX:CRaCCheckpointTo=/elsewhere", "-javaagent:x.jar");
         List<String> cmd = CracEngine.restoreCommand(Path.of("/jdk/bin/java"), user, Path.of("/img/base"),
-                Path.of("/img/work/discard-3"), "go gen=3 main=app.Main");
-        assertEquals(List.of("/jdk/bin/java", "-XX:CRaCRestoreFrom=/img/base", "-XX:CRaCCheckpointTo=/img/work/discard-3",
+                Path.of("/img/work/crac-scratch"), "go gen=3 main=app.Main");
+        assertEquals(List.of("/jdk/bin/java", "-XX:CRaCRestoreFrom=/img/base", "-XX:CRaCCheckpointTo=/img/work/crac-scratch",
                 "-XX:CRaCEngine=warp", "-XX:+UnlockExperimentalVMOptions", "-Dcracdev.go=go gen=3 main=app.Main"), cmd);
         for (String option : cmd.subList(1, cmd.size())) {
             assertTrue(!option.startsWith("-XX:") || CracEngine.RESTORE_SETTABLE.contains(CracEngine.flagName(option)), option);
