@@ -43,9 +43,18 @@ class CracEngineLifecycleTest {
                 Duration.ofSeconds(20));
     }
 
+    private final List<Engine.Launched> launched = new java.util.ArrayList<>();
+
     @AfterEach
     void close() {
+        launched.forEach(g -> g.child().kill()); // also when a test failed half-way
         engine.close();
+    }
+
+    private Engine.Launched launch(int n) throws Exception {
+        Engine.Launched g = engine.launch(request(n));
+        launched.add(g);
+        return g;
     }
 
     private GenerationRequest request(int n) {
@@ -58,7 +67,7 @@ class CracEngineLifecycleTest {
         Path cppath = engine.baseImage().resolve("cppath");
         assertTrue(Files.isRegularFile(cppath), "cppath is written after the template exited: the image was renamed too early");
         assertTrue(Files.readString(cppath).contains("base.building-"), "cppath keeps the path the image was dumped at");
-        Engine.Launched g = engine.launch(request(1));
+        Engine.Launched g = launch(1);
         assertTrue(g.child().isAlive());
         g.child().kill();
         assertFalse(err.toString().contains("failed to restore"), err.toString());
@@ -69,7 +78,7 @@ class CracEngineLifecycleTest {
         engine.prepare();
         String cppath = Files.readString(engine.baseImage().resolve("cppath"));
         jdk.behaviour("exit76");
-        Engine.Launched g = engine.launch(request(1));
+        Engine.Launched g = launch(1);
         assertEquals(cppath, Files.readString(engine.baseImage().resolve("cppath")), "the image was not rebuilt");
         assertFalse(err.toString().contains("failed to restore"), err.toString());
         g.child().kill();
@@ -80,7 +89,7 @@ class CracEngineLifecycleTest {
         engine.prepare();
         jdk.behaviour("stray");
         for (int n = 1; n <= 4; n++) {
-            Engine.Launched g = engine.launch(request(n));
+            Engine.Launched g = launch(n);
             Path work = cfg.stateDir().resolve("work");
             await().atMost(Duration.ofSeconds(10)).until(() -> scratchDirs(work).size() == 1);
             g.child().kill();
@@ -105,5 +114,30 @@ class CracEngineLifecycleTest {
         try (var files = Files.list(work)) {
             return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("discard-") || f.startsWith("crac-scratch")).sorted().toList();
         }
+    }
+
+    @Test
+    void aGenerationIsStoppedGracefullySoTheRestoredJvmsHooksRun() throws Exception {
+        engine.prepare();
+        Engine.Launched g = launch(1);
+        List<ProcessHandle> tree = new java.util.ArrayList<>(g.child().process().descendants().toList());
+        tree.add(g.child().process().toHandle());
+        g.child().stop(Duration.ofSeconds(2));
+        assertEquals(List.of("gen 1"), Files.readAllLines(jdk.terminated()), "the restored JVM got SIGTERM, its hooks ran");
+        assertTrue(tree.stream().noneMatch(ProcessHandle::isAlive), "the whole tree is gone");
+    }
+
+    @Test
+    void aGenerationThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+        engine.prepare();
+        jdk.behaviour("ignoreterm");
+        Engine.Launched g = launch(1);
+        List<ProcessHandle> tree = new java.util.ArrayList<>(g.child().process().descendants().toList());
+        tree.add(g.child().process().toHandle());
+        long t0 = System.nanoTime();
+        g.child().stop(Duration.ofMillis(300));
+        assertTrue(tree.stream().noneMatch(ProcessHandle::isAlive), "SIGKILL after the grace period");
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
+        assertFalse(Files.exists(jdk.terminated()));
     }
 }
