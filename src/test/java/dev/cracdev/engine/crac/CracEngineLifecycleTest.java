@@ -138,6 +138,5 @@ class CracEngineLifecycleTest {
         g.child().stop(Duration.ofMillis(300));
         assertTrue(tree.stream().noneMatch(ProcessHandle::isAlive), "SIGKILL after the grace period");
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
-        assertFalse(Files.exists(jdk.terminated()));
     }
 }
