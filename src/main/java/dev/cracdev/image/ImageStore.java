@@ -1,5 +1,7 @@
 package dev.cracdev.image;
 
+import dev.cracdev.PrivateDirectories;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -23,8 +25,9 @@ import java.util.stream.Stream;
 /**
  * The image store ({@code ./checkpoints} by default): one directory per {@link Fingerprint}, holding
  * its base image, the recorded class list and a {@code meta.properties} that says what the fingerprint
- * covers. Images contain process memory (secrets included), so every directory is 0700, a
- * {@code .gitignore} of {@code *} keeps them out of the user's repository, and only the newest
+ * covers. Images contain process memory (secrets included), so every directory crac-dev creates is 0700
+ * (an existing root keeps its mode: it may be the project itself), each fingerprint directory has a
+ * {@code .gitignore} of {@code *} that keeps it out of the user's repository, and only the newest
  * {@value #KEEP} fingerprints are kept. Images are built in a fresh directory and renamed into place:
  * never half-written.
  */
@@ -44,13 +47,12 @@ public final class ImageStore {
 
     /** Creates or reuses the directory of {@code fp} and marks it most recently used. */
     public Path open(Fingerprint fp) throws IOException {
-        secureDir(root);
-        Path ignore = root.resolve(".gitignore");
-        if (!Files.exists(ignore)) {
-            Files.writeString(ignore, "# crac-dev images contain process memory: never commit them\n*\n");
+        if (PrivateDirectories.createMissing(root)) {
+            ignoreAll(root); // ours: keep it out of git as a whole; an existing root (--images .) is left as it is
         }
         Path dir = root.resolve(fp.id());
-        secureDir(dir);
+        PrivateDirectories.createMissing(dir);
+        ignoreAll(dir); // whatever the root is, the images in here stay out of git
         Path meta = dir.resolve(META);
         if (!Files.exists(meta)) {
             Properties p = new Properties();
@@ -62,6 +64,13 @@ public final class ImageStore {
         }
         Files.setLastModifiedTime(meta, FileTime.from(Instant.now()));
         return dir;
+    }
+
+    private static void ignoreAll(Path dir) throws IOException {
+        Path ignore = dir.resolve(".gitignore");
+        if (!Files.exists(ignore)) {
+            Files.writeString(ignore, "# crac-dev images contain process memory: never commit them\n*\n");
+        }
     }
 
     /** The inputs of the most recently used other fingerprint, to tell the user what changed. */
@@ -120,12 +129,9 @@ public final class ImageStore {
         }
     }
 
-    /** Creates {@code dir} if needed and makes it 0700. */
+    /** Creates {@code dir} and its missing parents, 0700 each; an existing directory keeps its mode. */
     public static void secureDir(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-        }
+        PrivateDirectories.createMissing(dir);
     }
 
     public static void deleteTree(Path dir) throws IOException {

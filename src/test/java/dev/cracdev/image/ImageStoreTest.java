@@ -43,6 +43,29 @@ class ImageStoreTest {
     }
 
     @Test
+    void anExistingStoreRootKeepsItsModeAndGetsNoGitignoreButEachFingerprintDirectoryIsPrivateAndIgnored() throws Exception {
+        Path project = Files.createDirectories(tmp.resolve("project"));
+        Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ImageStore store = new ImageStore(project); // --images .
+        Path dir = store.open(fp("a"));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(project)));
+        assertFalse(Files.exists(project.resolve(".gitignore")), "the project is not hidden from git");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        assertTrue(Files.readString(dir.resolve(".gitignore")).contains("\n*\n"));
+    }
+
+    @Test
+    void aMissingStoreRootIsCreatedPrivateWithItsMissingParentsOnly() throws Exception {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        ImageStore store = new ImageStore(tmp.resolve("build/images"));
+        store.open(fp("a"));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("build"))));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root())));
+        assertTrue(Files.readString(store.root().resolve(".gitignore")).contains("\n*\n"));
+    }
+
+    @Test
     void publishReplacesAnImageAtomicallyAndDiscardRemovesIt() throws Exception {
         Path base = tmp.resolve("base");
         Path first = ImageStore.newBuildDir(base);

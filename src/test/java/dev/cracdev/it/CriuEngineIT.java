@@ -193,7 +193,12 @@ class CriuEngineIT extends AbstractEngineContractIT {
         startWithWarmImage();
         Path images = tmp.resolve("images");
         assertEquals("*", Files.readAllLines(images.resolve(".gitignore")).stream()
-                .filter(l -> !l.startsWith("#")).findFirst().orElse(""));
+                .filter(l -> !l.startsWith("#")).findFirst().orElse(""), "a root crac-dev created is ignored as a whole");
+        try (Stream<Path> fingerprints = Files.list(images)) {
+            for (Path d : fingerprints.filter(Files::isDirectory).toList()) {
+                assertTrue(Files.readAllLines(d.resolve(".gitignore")).contains("*"), "each fingerprint directory is ignored: " + d);
+            }
+        }
         try (Stream<Path> dirs = Files.walk(images)) {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
