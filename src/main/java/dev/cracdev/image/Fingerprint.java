@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -19,10 +20,13 @@ import java.util.stream.Stream;
  * What a base image depends on, as named inputs, and a short hash over them. An image is only reused
  * when every input is the same: the JDK (path, version, libjvm), JVM options, each framework entry
  * (size and content hash: a jar rebuilt with the same size would otherwise restore with stale
- * content), the app roots' locations, crac-dev's version and runtime, and the engine.
+ * content), the app roots' locations, crac-dev's version and runtime, the engine, and what the template
+ * inherits from the supervisor: its working directory and environment (a hash per variable, never the
+ * value; shell bookkeeping that cannot matter is left out, see {@link EnvironmentNoise}).
  */
 public final class Fingerprint {
     private static final Map<Path, CachedHash> HASHES = new ConcurrentHashMap<>();
+    private static final String ENV_PREFIX = "env:";
 
     private final Map<String, String> inputs;
     private final String id;
@@ -32,9 +36,17 @@ public final class Fingerprint {
         this.id = sha256(inputs.toString()).substring(0, 16);
     }
 
+    /** The fingerprint of a template started by this process: it inherits our working directory and environment. */
     public static Fingerprint of(Path java, String javaVersion, List<String> jvmOptions, List<Path> framework,
                                  List<Path> appRoots, String cracDevVersion, Path runtimeJar, String engine)
             throws IOException {
+        return of(java, javaVersion, jvmOptions, framework, appRoots, cracDevVersion, runtimeJar, engine,
+                Path.of("").toAbsolutePath(), System.getenv());
+    }
+
+    public static Fingerprint of(Path java, String javaVersion, List<String> jvmOptions, List<Path> framework,
+                                 List<Path> appRoots, String cracDevVersion, Path runtimeJar, String engine,
+                                 Path workDir, Map<String, String> environment) throws IOException {
         Map<String, String> in = new LinkedHashMap<>();
         in.put("engine", engine);
         in.put("crac-dev", cracDevVersion + " " + describeFile(runtimeJar));
@@ -44,6 +56,14 @@ public final class Fingerprint {
             in.put("framework[" + i + "]", framework.get(i).toAbsolutePath() + " " + describeFile(framework.get(i)));
         }
         in.put("app-roots", appRoots.stream().map(p -> p.toAbsolutePath().toString()).toList().toString());
+        // the image freezes the template's working directory and environment (System.getenv() is read once)
+        in.put("working-dir", workDir.toAbsolutePath().toString());
+        new TreeMap<>(environment).forEach((name, value) -> {
+            if (!EnvironmentNoise.ignored(name)) {
+                // a hash only: values may be secrets, and this file is easier to leak than the image
+                in.put(ENV_PREFIX + name, "sha256:" + sha256(name + "=" + value).substring(0, 32));
+            }
+        });
         return new Fingerprint(in);
     }
 
@@ -65,6 +85,10 @@ public final class Fingerprint {
             String before = previous.get(e.getKey());
             if (!e.getValue().equals(before)) {
                 String key = e.getKey();
+                if (key.startsWith(ENV_PREFIX)) {
+                    return "environment variable " + key.substring(ENV_PREFIX.length())
+                            + (before == null ? " was set" : " changed");
+                }
                 if (key.startsWith("framework[")) {
                     String path = e.getValue().substring(0, e.getValue().indexOf(' '));
                     return before == null ? "framework entry " + path + " was added"
@@ -75,6 +99,7 @@ public final class Fingerprint {
                     case "jvm-options" -> "the JVM options changed (now: " + e.getValue() + ")";
                     case "crac-dev" -> "crac-dev itself changed";
                     case "app-roots" -> "the app roots changed";
+                    case "working-dir" -> "the working directory changed";
                     case "engine" -> "the engine changed";
                     default -> key + " changed";
                 };
@@ -82,6 +107,9 @@ public final class Fingerprint {
         }
         for (String key : previous.keySet()) {
             if (!inputs.containsKey(key)) {
+                if (key.startsWith(ENV_PREFIX)) {
+                    return "environment variable " + key.substring(ENV_PREFIX.length()) + " was removed";
+                }
                 return key.startsWith("framework[") ? "a framework entry was removed" : key + " was removed";
             }
         }

@@ -9,6 +9,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,18 +29,27 @@ import java.util.stream.Stream;
  * its base image, the recorded class list and a {@code meta.properties} that says what the fingerprint
  * covers. Images contain process memory (secrets included), so every directory crac-dev creates is 0700
  * (an existing root keeps its mode: it may be the project itself), each fingerprint directory has a
- * {@code .gitignore} of {@code *} that keeps it out of the user's repository, and only the newest
- * {@value #KEEP} fingerprints are kept. Images are built in a fresh directory and renamed into place:
+ * {@code .gitignore} of {@code *} that keeps it out of the user's repository, and only each project's
+ * newest {@value #KEEP} fingerprints are kept (a store may be shared: {@code meta.properties} names the
+ * project, and no project prunes or sweeps another's). Images are built in a fresh directory and renamed into place:
  * never half-written.
  */
 public final class ImageStore {
     public static final int KEEP = 3;
     private static final String META = "meta.properties";
 
-    private final Path root;
+    private static final String PROJECT = "project";
+    /** What a build, publish or discard leaves behind when the supervisor dies in the middle of it. */
+    private static final Pattern LEFTOVER = Pattern.compile(".+\\.(building|old|bad)-\\d+");
 
-    public ImageStore(Path root) {
+    private final Path root;
+    private final String project;
+    private boolean swept;
+
+    /** @param project the project directory: a store may be shared, but each project only prunes and sweeps its own */
+    public ImageStore(Path root, Path project) {
         this.root = root.toAbsolutePath();
+        this.project = project.toAbsolutePath().normalize().toString();
     }
 
     public Path root() {
@@ -54,16 +65,37 @@ public final class ImageStore {
         PrivateDirectories.createMissing(dir);
         ignoreAll(dir); // whatever the root is, the images in here stay out of git
         Path meta = dir.resolve(META);
-        if (!Files.exists(meta)) {
+        if (!project.equals(projectOf(dir))) { // new, or made by a version that did not record its project
             Properties p = new Properties();
             p.putAll(fp.inputs());
             p.setProperty("created", Instant.now().toString());
+            p.setProperty(PROJECT, project);
             try (Writer w = Files.newBufferedWriter(meta, StandardCharsets.UTF_8)) {
                 p.store(w, "What this crac-dev image directory depends on");
             }
         }
         Files.setLastModifiedTime(meta, FileTime.from(Instant.now()));
+        if (!swept) {
+            sweepLeftovers();
+            swept = true;
+        }
         return dir;
+    }
+
+    /**
+     * Deletes what crashed supervisors of this project left in its fingerprint directories (half-built,
+     * replaced or discarded images). Only when the store is first opened: there is one supervisor per
+     * project, so nothing of ours is in flight yet.
+     */
+    private void sweepLeftovers() throws IOException {
+        for (Path dir : entries()) {
+            try (Stream<Path> children = Files.list(dir)) {
+                for (Path p : children.filter(c -> LEFTOVER.matcher(c.getFileName().toString()).matches()
+                        && Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)).toList()) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private static void ignoreAll(Path dir) throws IOException {
@@ -73,15 +105,15 @@ public final class ImageStore {
         }
     }
 
-    /** The inputs of the most recently used other fingerprint, to tell the user what changed. */
+    /** The inputs of this project's most recently used other fingerprint, to tell the user what changed. */
     public Optional<Map<String, String>> previousInputs(Fingerprint current) throws IOException {
         return entries().stream()
                 .filter(d -> !d.getFileName().toString().equals(current.id()))
                 .findFirst()
-                .map(ImageStore::readMeta);
+                .map(ImageStore::inputsOf);
     }
 
-    /** Deletes all but the {@value #KEEP} most recently used fingerprints (never {@code current}). */
+    /** Deletes all but this project's {@value #KEEP} most recently used fingerprints (never {@code current}, never another project's). */
     public void prune(Fingerprint current) throws IOException {
         List<Path> all = entries();
         int kept = 0;
@@ -145,13 +177,13 @@ public final class ImageStore {
         }
     }
 
-    /** Fingerprint directories, most recently used first. */
+    /** This project's fingerprint directories, most recently used first. */
     private List<Path> entries() throws IOException {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
         try (Stream<Path> list = Files.list(root)) {
-            return list.filter(d -> Files.isRegularFile(d.resolve(META)))
+            return list.filter(d -> project.equals(projectOf(d)))
                     .sorted(Comparator.comparing(ImageStore::lastUsed).reversed())
                     .toList();
         }
@@ -175,6 +207,25 @@ public final class ImageStore {
         Map<String, String> map = new LinkedHashMap<>();
         p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k)));
         map.remove("created");
+        return map;
+    }
+
+    /** Whose fingerprint directory this is; null if unknown (not a fingerprint directory, or pruned meanwhile by its project). */
+    private static String projectOf(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(META))) {
+            return null;
+        }
+        try {
+            return readMeta(dir).get(PROJECT);
+        } catch (UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** The fingerprint's inputs, without the bookkeeping ({@code created}, {@code project}). */
+    private static Map<String, String> inputsOf(Path dir) {
+        Map<String, String> map = readMeta(dir);
+        map.remove(PROJECT);
         return map;
     }
 }

@@ -33,7 +33,7 @@ final class EngineKeeper implements AutoCloseable {
         this.settings = settings;
         this.choice = choice;
         this.console = console;
-        this.store = new ImageStore(settings.images());
+        this.store = new ImageStore(settings.images(), settings.workDir());
     }
 
     /** The engine for the framework side as it is now; replaces (and prepares) it when that changed. */

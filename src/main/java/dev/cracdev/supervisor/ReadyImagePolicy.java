@@ -45,7 +45,8 @@ final class ReadyImagePolicy {
     /** The key of the code and fixtures on disk now, or null if it cannot be computed. */
     String currentKey() {
         try {
-            return ReadyKey.of(settings.appRoots(), settings.fixtures());
+            return ReadyKey.of(settings.appRoots(), settings.fixtures(), settings.mainClass(), settings.args(),
+                    settings.fixtureHook());
         } catch (IOException e) {
             console.warn("cannot hash the app roots for the ready image: " + e.getMessage());
             return null;

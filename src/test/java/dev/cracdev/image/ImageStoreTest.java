@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -23,7 +24,7 @@ class ImageStoreTest {
 
     @Test
     void storeIsPrivateIgnoredByGitAndKeepsTheNewestThree() throws Exception {
-        ImageStore store = new ImageStore(tmp.resolve("checkpoints"));
+        ImageStore store = new ImageStore(tmp.resolve("checkpoints"), tmp);
         Fingerprint[] fps = {fp("a"), fp("b"), fp("c"), fp("d")};
         for (Fingerprint f : fps) {
             store.open(f);
@@ -46,7 +47,7 @@ class ImageStoreTest {
     void anExistingStoreRootKeepsItsModeAndGetsNoGitignoreButEachFingerprintDirectoryIsPrivateAndIgnored() throws Exception {
         Path project = Files.createDirectories(tmp.resolve("project"));
         Files.setPosixFilePermissions(project, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ImageStore store = new ImageStore(project); // --images .
+        ImageStore store = new ImageStore(project, project); // --images .
         Path dir = store.open(fp("a"));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(project)));
         assertFalse(Files.exists(project.resolve(".gitignore")), "the project is not hidden from git");
@@ -57,12 +58,60 @@ class ImageStoreTest {
     @Test
     void aMissingStoreRootIsCreatedPrivateWithItsMissingParentsOnly() throws Exception {
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ImageStore store = new ImageStore(tmp.resolve("build/images"));
+        ImageStore store = new ImageStore(tmp.resolve("build/images"), tmp);
         store.open(fp("a"));
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("build"))));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root())));
         assertTrue(Files.readString(store.root().resolve(".gitignore")).contains("\n*\n"));
+    }
+
+    @Test
+    void pruneKeepsTheNewestThreePerProjectAndNeverTouchesAnotherProjectsImages() throws Exception {
+        Path root = tmp.resolve("shared-images");
+        ImageStore other = new ImageStore(root, tmp.resolve("other-project"));
+        Fingerprint live = fp("live");
+        other.open(live);
+        Thread.sleep(20);
+        ImageStore mine = new ImageStore(root, tmp.resolve("my-project"));
+        Fingerprint[] fps = {fp("a"), fp("b"), fp("c"), fp("d")};
+        for (Fingerprint f : fps) {
+            mine.open(f);
+            mine.prune(f);
+            Thread.sleep(20); // distinct modification times
+        }
+        assertTrue(Files.isDirectory(root.resolve(live.id())), "another project's image survives");
+        assertFalse(Files.exists(root.resolve(fps[0].id())), "my oldest was pruned");
+        for (int i = 1; i < 4; i++) {
+            assertTrue(Files.isDirectory(root.resolve(fps[i].id())));
+        }
+        assertEquals(fps[2].inputs(), mine.previousInputs(fps[3]).orElseThrow(), "my previous run, not another project's");
+        assertTrue(other.previousInputs(live).isEmpty(), "the other project has no previous run of its own");
+    }
+
+    @Test
+    void crashLeftoversOfThisProjectAreSweptWhenTheStoreIsOpened() throws Exception {
+        Path root = tmp.resolve("shared-images");
+        Fingerprint mineFp = fp("mine");
+        Fingerprint theirsFp = fp("theirs");
+        Path mine = new ImageStore(root, tmp.resolve("my-project")).open(mineFp);
+        Path theirs = new ImageStore(root, tmp.resolve("other-project")).open(theirsFp);
+        List<Path> leftovers = List.of(mine.resolve("base.building-123"), mine.resolve("base.old-456"),
+                mine.resolve("ready-0123456789abcdef.bad-789"));
+        for (Path p : leftovers) {
+            Files.createDirectories(p);
+            Files.writeString(p.resolve("pages-1.img"), "memory");
+        }
+        Path theirBuild = Files.createDirectories(theirs.resolve("base.building-999")); // in flight
+        Path base = Files.createDirectories(mine.resolve("base"));
+
+        new ImageStore(root, tmp.resolve("my-project")).open(mineFp); // the next supervisor of my project
+
+        for (Path p : leftovers) {
+            assertFalse(Files.exists(p), p + " was swept");
+        }
+        assertTrue(Files.isDirectory(base), "a published image stays");
+        assertTrue(Files.isDirectory(theirBuild), "another project's build is not ours to sweep");
     }
 
     @Test

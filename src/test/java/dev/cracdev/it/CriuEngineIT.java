@@ -213,6 +213,29 @@ class CriuEngineIT extends AbstractEngineContractIT {
         }
     }
 
+    @Test
+    void aChangedEnvironmentVariableMakesANewImageInsteadOfRestoringTheOldValue() throws Exception {
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) {
+                        System.out.println("hello profile=" + System.getenv("APP_PROFILE"));
+                        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();
+                    }
+                }
+                """);
+        List<String> args = List.of("start", "--engine", "criu", "-cp", project.frameworkJar.toString(), "--app",
+                project.appRoot.toString(), "--ready-log", "^hello ", "--images", tmp.resolve("images").toString(), "app.Main");
+        supervisor = SupervisorProcess.start(project.dir, args, java.util.Map.of("APP_PROFILE", "dev"));
+        supervisor.await("^hello profile=dev$", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.close();
+        supervisor = SupervisorProcess.start(project.dir, args, java.util.Map.of("APP_PROFILE", "prod"));
+        supervisor.await("\\[crac-dev\\] environment variable APP_PROFILE changed since the last run: preparing a new criu template", T);
+        supervisor.await("^hello profile=prod$", T);
+        assertEquals(0, supervisor.count("profile=dev"), "the old value is not restored");
+    }
+
     private static String ticker(String tag) {
         return """
                 package app;
