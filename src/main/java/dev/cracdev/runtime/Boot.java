@@ -40,16 +40,12 @@ public final class Boot {
 
     private static final PrintStream OUT = System.out;
     private static volatile boolean mainFailed;
-    /** What proves an event is ours, not the app's (which shares stdout): this JVM's, then its generation's. */
-    private static volatile String token;
 
     private Boot() {
     }
 
     public static void main(String[] ignored) throws Exception {
         long t0 = System.nanoTime();
-        // first thing, before any framework or app code runs: the token must not be readable by them
-        token = System.clearProperty(ChildProtocol.TOKEN_PROPERTY);
         String mode = System.getProperty(MODE_PROPERTY, "cold");
         if (!(ClassLoader.getSystemClassLoader() instanceof CracDevClassLoader loader)) {
             System.err.println("[crac-dev] the runtime must run with -Djava.system.class.loader="
@@ -100,11 +96,9 @@ public final class Boot {
                 System.exit(ChildProtocol.EXIT_REFUSED);
             }
         }
-        if (!mode.equals("cold")) { // a cold JVM has no framework phase, and its go line is already waiting
-            emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
-                    "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
-                    "untracked", Integer.toString(loader.untrackedLookups().size()));
-        }
+        emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
+                "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
+                "untracked", Integer.toString(loader.untrackedLookups().size()));
 
         // STEP 4: released into the app phase
         ChildProtocol.Message go;
@@ -113,9 +107,6 @@ public final class Boot {
             control = ControlLine.start(commands);
         } else {
             go = control.awaitGo();
-        }
-        if (go.get("token") != null) {
-            token = go.get("token"); // the generation's own: the one before may be on our command line or in an image
         }
         boolean restored = Boolean.parseBoolean(go.get("restored"));
         System.setProperty(CracDev.GENERATION_PROPERTY, go.get("gen"));
@@ -227,7 +218,7 @@ public final class Boot {
     }
 
     static void emit(String word, String... fields) {
-        OUT.println(ChildProtocol.eventLine(token, word, fields));
+        OUT.println(ChildProtocol.MARKER + ChildProtocol.encode(word, fields));
         OUT.flush();
     }
 
