@@ -64,15 +64,33 @@ public final class ChildProcess {
         waiter.start();
     }
 
-    /** Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. */
+    /**
+     * Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. It and what it starts
+     * carry a marker in their environment, so {@link #kill()} finds descendants that left the tree.
+     */
     public static ChildProcess start(String name, List<String> command, Path workDir, Console console,
                                      boolean forwardOutput) throws IOException {
+        return start(name, command, workDir, console, forwardOutput, ProcessTree.newMarker());
+    }
+
+    /**
+     * Starts a restore: the restored JVM and what it starts carry the environment of the process that was
+     * checkpointed, not ours, so no marker of ours could find them (and the stop path skips that search).
+     */
+    public static ChildProcess startRestore(String name, List<String> command, Path workDir, Console console,
+                                            boolean forwardOutput) throws IOException {
+        return start(name, command, workDir, console, forwardOutput, null);
+    }
+
+    private static ChildProcess start(String name, List<String> command, Path workDir, Console console,
+                                      boolean forwardOutput, String marker) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
-        String marker = ProcessTree.newMarker();
-        pb.environment().put(ProcessTree.ENV, marker); // finds its descendants even if they leave the tree
+        if (marker != null) {
+            pb.environment().put(ProcessTree.ENV, marker);
+        }
         console.debug("start " + name + ": " + String.join(" ", command));
         return new ChildProcess(name, pb.start(), marker, console, forwardOutput);
     }
@@ -211,7 +229,7 @@ public final class ChildProcess {
      * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
      * children are gone, so they are reaped by it (criu reaps the restored JVM, unshare the template),
      * not orphaned to an init that may never reap them. Descendants that daemonized out of the tree are
-     * found by their marker ({@link ProcessTree}). Safe to call twice.
+     * found by their marker ({@link ProcessTree}; not for restores). Safe to call twice.
      */
     public void kill() {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
@@ -225,7 +243,7 @@ public final class ChildProcess {
         if (!awaitGone(Duration.ofSeconds(10))) {
             console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
         }
-        for (ProcessHandle escaped : ProcessTree.marked(marker, process.pid())) {
+        for (ProcessHandle escaped : marker == null ? List.<ProcessHandle>of() : ProcessTree.marked(marker, process.pid())) {
             console.debug(name + ": ending pid " + escaped.pid() + ", which left the process tree");
             escaped.destroyForcibly();
             awaitDeath(escaped);

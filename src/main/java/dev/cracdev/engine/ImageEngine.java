@@ -3,6 +3,7 @@ package dev.cracdev.engine;
 import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
+import dev.cracdev.PrivateDirectories;
 import dev.cracdev.image.ImageStore;
 import dev.cracdev.protocol.ChildProtocol;
 
@@ -185,12 +186,11 @@ public abstract class ImageEngine implements Engine {
         Parked p;
         try {
             p = next.get(restoreTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            next.thenAccept(ImageEngine::killParked);
-            return null;
-        } catch (ExecutionException | TimeoutException e) {
-            next.thenAccept(ImageEngine::killParked);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            next.thenAccept(ImageEngine::killParked); // now, or when its restore is done
             return null;
         }
         if (p == null) {
@@ -381,8 +381,8 @@ public abstract class ImageEngine implements Engine {
     protected Restored startRestore(String name, List<String> command, boolean forwardOutput, String firstLine, String word)
             throws CracDevException {
         try {
-            ImageStore.secureDir(work());
-            ChildProcess child = ChildProcess.start(name, command, cfg.workDir(), console, forwardOutput);
+            PrivateDirectories.createMissing(work());
+            ChildProcess child = ChildProcess.startRestore(name, command, cfg.workDir(), console, forwardOutput);
             restoring.add(child);
             ChildProtocol.Message m;
             try {

@@ -33,11 +33,6 @@ public final class TemplateBooter {
     private TemplateBooter() {
     }
 
-    public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
-                                String name, Console console) throws CracDevException {
-        return boot(cfg, mode, prefix, engineOptions, name, console, child -> { });
-    }
-
     /**
      * @param prefix  command words before {@code java} (e.g. {@code unshare --pid --fork setsid})
      * @param started told each template JVM as soon as it is started, so its owner can end it while it boots

@@ -7,7 +7,6 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -134,7 +133,7 @@ public final class ImageStore {
 
     /** Makes a finished image private (files 0600: they hold process memory) and moves it into place, replacing any previous one. */
     public static void publish(Path built, Path target) throws IOException {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        if (PrivateDirectories.isPosix()) {
             try (Stream<Path> files = Files.walk(built)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
@@ -159,11 +158,6 @@ public final class ImageStore {
             Files.move(image, doomed, StandardCopyOption.ATOMIC_MOVE);
             deleteTree(doomed);
         }
-    }
-
-    /** Creates {@code dir} and its missing parents, 0700 each; an existing directory keeps its mode. */
-    public static void secureDir(Path dir) throws IOException {
-        PrivateDirectories.createMissing(dir);
     }
 
     public static void deleteTree(Path dir) throws IOException {

@@ -25,9 +25,8 @@ final class EngineKeeper implements AutoCloseable {
     private final Console console;
     private final ImageStore store;
     private Fingerprint fingerprint;
-    private Engine engine;
-    private LaunchConfig launchConfig;
-    private volatile String baseImage = "none";
+    private volatile Engine engine;
+    private volatile LaunchConfig launchConfig;
 
     EngineKeeper(StartSettings settings, Engines.Choice choice, Console console) {
         this.settings = settings;
@@ -70,7 +69,6 @@ final class EngineKeeper implements AutoCloseable {
                     + e.getMessage() + "; check --images");
         }
         engine.prepare();
-        baseImage = engine.imageDescription();
         return engine;
     }
 
@@ -83,9 +81,10 @@ final class EngineKeeper implements AutoCloseable {
         return launchConfig;
     }
 
-    /** Where the base image is, for {@code crac-dev status}. */
+    /** Where the base image is, for {@code crac-dev status} (it changes when the engine rebuilds it). */
     String baseImage() {
-        return baseImage;
+        Engine e = engine;
+        return e == null ? "none" : e.imageDescription();
     }
 
     /** Ends every process the engine keeps. */

@@ -32,7 +32,6 @@ final class Generation {
     private final boolean processStatusIsTheJvms;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
-    private volatile boolean settled;
     private volatile boolean exited;
     private volatile long startedAt;
     private volatile long readyAt;
@@ -149,7 +148,6 @@ final class Generation {
     /** Ready and done with what follows ready (fixture hook, ready image): what the user may rely on now. */
     void settle() {
         settledAt = System.nanoTime();
-        settled = true;
     }
 
     boolean isReady() {
@@ -158,7 +156,7 @@ final class Generation {
 
     /** Was ready for the user (it may have exited since). */
     boolean isSettled() {
-        return settled;
+        return settledAt != 0;
     }
 
     boolean hasExited() {

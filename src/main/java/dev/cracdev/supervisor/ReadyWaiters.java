@@ -14,7 +14,7 @@ final class ReadyWaiters {
     private final List<CompletableFuture<String>> waiting = new ArrayList<>();
 
     void add(CompletableFuture<String> waiter) {
-        if (waiter != null && !waiting.contains(waiter)) {
+        if (waiter != null) {
             waiting.add(waiter);
         }
     }

@@ -151,10 +151,10 @@ public final class Supervisor {
                 if (generations <= 1 && current == null && ex.exitCode() != ExitCode.FAILURE) {
                     throw ex; // the very first start cannot work at all (no JDK, engine unusable)
                 }
-                report(ex.getMessage(), e);
+                report(ex.getMessage());
             } catch (RuntimeException ex) {
                 // a bug or an unexpected I/O failure: report it, keep supervising
-                report("internal error: " + ex + " (run with --verbose for details)", e);
+                report("internal error: " + ex + " (run with --verbose for details)");
                 if (console.verbose()) {
                     ex.printStackTrace();
                 }
@@ -164,9 +164,11 @@ public final class Supervisor {
 
     private void handle(Event e) throws CracDevException {
         if (e instanceof Restart r) {
+            waiters.add(r.reply()); // answered by whichever generation is ready next, or failed with the reason
             restart(coalesce(r));
         } else if (e instanceof Reset r) {
-            reset(r.reply());
+            waiters.add(r.reply());
+            reset();
         } else if (e instanceof AwaitReady w) {
             awaitReady(w.reply());
         } else if (e instanceof FromGeneration f && f.event().generation() == current) {
@@ -175,13 +177,8 @@ public final class Supervisor {
     }
 
     /** A failure while handling an event: said once, everyone waiting told, the loop goes on. */
-    private void report(String message, Event e) {
+    private void report(String message) {
         console.error(message);
-        if (e instanceof Restart r) {
-            waiters.add(r.reply());
-        } else if (e instanceof Reset r) {
-            waiters.add(r.reply());
-        }
         if (current == null || current.hasExited()) {
             lastFailure = message;
             waiters.fail(message);
@@ -202,8 +199,8 @@ public final class Supervisor {
         }
     }
 
-    /** Folds file-change restarts already queued behind this one into it: one restart per burst. */
-    private Restart coalesce(Restart first) {
+    /** The changes of this restart and of file-change restarts queued behind it: one restart per burst. */
+    private ChangeSet coalesce(Restart first) {
         ChangeSet merged = first.changes();
         while (first.reply() == null && events.peek() instanceof Restart next && next.reply() == null) {
             events.poll();
@@ -213,18 +210,17 @@ public final class Supervisor {
                 next.changes().changes().forEach(merged::add);
             }
         }
-        return new Restart(merged, first.reply());
+        return merged;
     }
 
-    private void restart(Restart r) throws CracDevException {
-        if (!r.changes().changes().isEmpty()
+    private void restart(ChangeSet changes) throws CracDevException {
+        if (!changes.changes().isEmpty()
                 && !Project.mainClassExists(settings.mainClass(), settings.appRoots(), settings.framework())) {
             // a build that deletes its output first (mvn compile, mvn clean): keep the running generation
             console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
                     + "waiting for the next change");
             return;
         }
-        waiters.add(r.reply());
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
@@ -233,28 +229,27 @@ public final class Supervisor {
         int number = ++generations;
         Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
                 engines.launchConfig().recordedClassList()));
-        adopt(new Generation(number, launched, r.changes(), stopMs, t0, settings.probe(), engine.frameworkBootMillis(),
+        adopt(new Generation(number, launched, changes, stopMs, t0, settings.probe(), engine.frameworkBootMillis(),
                 key, false, engine.seesExitStatus()));
     }
 
     /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
-    private void reset(CompletableFuture<String> reply) throws CracDevException {
+    private void reset() throws CracDevException {
         Engine engine = engines.current();
         readyImages.resetAsked(engine);
         String key = readyImages.currentKey();
         if (!engine.supportsReadyImages() || key == null || !engine.hasReadyImage(key)) {
             console.info("reset: " + (engine.supportsReadyImages() ? "no ready image of the current code and fixtures yet"
                     : "the " + engine.kind() + " engine cannot make ready images") + "; starting a fresh generation instead");
-            restart(new Restart(ChangeSet.because("reset (fresh generation)"), reply));
+            restart(ChangeSet.because("reset (fresh generation)"));
             return;
         }
-        waiters.add(reply);
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0);
         Engine.Launched launched = engine.restoreReady(key, generations + 1);
         if (launched == null) {
-            restart(new Restart(ChangeSet.because("reset (fresh generation: the ready image failed)"), null));
+            restart(ChangeSet.because("reset (fresh generation: the ready image failed)"));
             return;
         }
         adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, key,

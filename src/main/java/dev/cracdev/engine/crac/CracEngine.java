@@ -97,8 +97,8 @@ public final class CracEngine extends ImageEngine {
 
     @Override
     protected Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException {
-        TemplateBooter.Template template = TemplateBooter.boot(cfg, "crac", List.of(), templateOptions(dir), "template", console);
-        building(template.child());
+        TemplateBooter.Template template = TemplateBooter.boot(cfg, "crac", List.of(), templateOptions(dir), "template",
+                console, this::building);
         ChildProcess child = template.child();
         long d0 = System.nanoTime();
         try {

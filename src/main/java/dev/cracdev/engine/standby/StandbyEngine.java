@@ -59,7 +59,7 @@ public final class StandbyEngine implements Engine {
             standby = null;
         }
         if (!template.child().isAlive()) {
-            template = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console);
+            template = boot();
         }
         long waited = (System.nanoTime() - t0) / 1_000_000;
         template.child().forwardOutput();
@@ -116,14 +116,7 @@ public final class StandbyEngine implements Engine {
     private void bootNext() {
         standby = CompletableFuture.supplyAsync(() -> {
             try {
-                TemplateBooter.Template t = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console,
-                        child -> {
-                            booting = child;
-                            if (closed) {
-                                child.kill();
-                            }
-                        });
-                booting = null;
+                TemplateBooter.Template t = boot();
                 frameworkBootMillis = t.bootMillis();
                 if (closed) {
                     t.child().kill();
@@ -133,6 +126,18 @@ public final class StandbyEngine implements Engine {
                 throw new StandbyFailure(e);
             }
         });
+    }
+
+    /** Boots a standby JVM to the boundary; {@link #close()} can end it while it boots. */
+    private TemplateBooter.Template boot() throws CracDevException {
+        TemplateBooter.Template t = TemplateBooter.boot(cfg, "standby", List.of(), List.of(), "standby", console, child -> {
+            booting = child;
+            if (closed) {
+                child.kill();
+            }
+        });
+        booting = null;
+        return t;
     }
 
     private TemplateBooter.Template awaitStandby() throws CracDevException {
