@@ -18,6 +18,13 @@ class ImageStoreTest {
     @TempDir
     Path tmp;
 
+    /** Opens {@code fp} as if it was used {@code minute} minutes after the epoch: distinct, ordered "last used" times. */
+    private static Path openAt(ImageStore store, Fingerprint fp, int minute) throws Exception {
+        Path dir = store.open(fp);
+        Files.setLastModifiedTime(dir.resolve("meta.properties"), java.nio.file.attribute.FileTime.fromMillis(60_000L * (minute + 1)));
+        return dir;
+    }
+
     private static Fingerprint fp(String jar) {
         return Fingerprint.of(Map.of("framework[0]", jar + " 1 bytes sha256:" + jar));
     }
@@ -26,10 +33,9 @@ class ImageStoreTest {
     void storeIsPrivateIgnoredByGitAndKeepsTheNewestThree() throws Exception {
         ImageStore store = new ImageStore(tmp.resolve("checkpoints"), tmp);
         Fingerprint[] fps = {fp("a"), fp("b"), fp("c"), fp("d")};
-        for (Fingerprint f : fps) {
-            store.open(f);
-            store.prune(f);
-            Thread.sleep(20); // distinct modification times
+        for (int i = 0; i < fps.length; i++) {
+            openAt(store, fps[i], i);
+            store.prune(fps[i]);
         }
         try (Stream<Path> dirs = Files.list(store.root())) {
             assertEquals(3, dirs.filter(Files::isDirectory).count());
@@ -71,14 +77,12 @@ class ImageStoreTest {
         Path root = tmp.resolve("shared-images");
         ImageStore other = new ImageStore(root, tmp.resolve("other-project"));
         Fingerprint live = fp("live");
-        other.open(live);
-        Thread.sleep(20);
+        openAt(other, live, 0);
         ImageStore mine = new ImageStore(root, tmp.resolve("my-project"));
         Fingerprint[] fps = {fp("a"), fp("b"), fp("c"), fp("d")};
-        for (Fingerprint f : fps) {
-            mine.open(f);
-            mine.prune(f);
-            Thread.sleep(20); // distinct modification times
+        for (int i = 0; i < fps.length; i++) {
+            openAt(mine, fps[i], i + 1);
+            mine.prune(fps[i]);
         }
         assertTrue(Files.isDirectory(root.resolve(live.id())), "another project's image survives");
         assertFalse(Files.exists(root.resolve(fps[0].id())), "my oldest was pruned");

@@ -272,10 +272,13 @@ class ResetIT {
         NotesAcceptance.app = app;
         System.setProperty("cracdev.socket", socket);
         try {
-            org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
+            var events = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
                     .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(NotesAcceptance.class))
-                    .execute().testEvents()
-                    .assertStatistics(stats -> stats.started(3).succeeded(3).failed(0));
+                    .execute().testEvents();
+            events.failed().stream().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                    .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                    .ifPresent(t -> System.out.println("    [acceptance test failed] " + t)));
+            events.assertStatistics(stats -> stats.started(3).succeeded(3).failed(0));
         } finally {
             System.clearProperty("cracdev.socket");
         }

@@ -7,10 +7,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -141,8 +146,9 @@ class SupervisorLifecycleIT {
     @Test
     void waitStartedBeforeTheSupervisorReturnsOnceTheFirstGenerationIsReady() throws Exception {
         TestProject project = TestProject.create(tmp.resolve("project"));
-        project.writeApp("v1", "Thread.sleep(1500);"); // a slow start
         SupervisorProcess wait = SupervisorProcess.start(project.dir, List.of("wait", "--timeout", "60"));
+        // no supervisor yet: it keeps waiting (it used to fail at once with "no crac-dev supervisor is running")
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(wait.process()::isAlive);
         supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "-cp",
                 project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--ready-log", "^hello ",
                 "--images", tmp.resolve("images").toString(), "app.Main"));
@@ -154,12 +160,34 @@ class SupervisorLifecycleIT {
     @Test
     void waitAskedWhileAGenerationStartsReturnsWhenThatGenerationIsReady() throws Exception {
         TestProject project = startOn("standby");
-        project.writeApp("v2", "Thread.sleep(1500);");
-        await().atMost(T).until(() -> SupervisorProcess.run(project.dir, List.of("status", "--json")).output()
-                .contains("\"generation\":2,"));
-        SupervisorProcess wait = SupervisorProcess.run(project.dir, List.of("wait", "--timeout", "30"));
-        assertEquals(0, wait.exitCode(), wait.output());
-        assertTrue(wait.output().matches("generation 2 ready in .*"), wait.output());
+        Path gate = tmp.resolve("gate");
+        try (FileChannel held = FileChannel.open(gate, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock lock = held.lock();
+            // gen 2 starts until the test lets it go: it blocks on the lock the test holds
+            project.writeApp("v2", "try (var ch = java.nio.channels.FileChannel.open(java.nio.file.Path.of(\"" + gate
+                    + "\"), java.nio.file.StandardOpenOption.WRITE)) { ch.lock().release(); }");
+            await().atMost(T).until(() -> SupervisorProcess.run(project.dir, List.of("status", "--json")).output()
+                    .matches(".*\"generation\":2,.*\"ready\":false.*"));
+            SupervisorProcess wait = SupervisorProcess.start(project.dir, List.of("wait", "--timeout", "30"));
+            await().atMost(T).until(() -> connected(wait.process())); // its request is with the supervisor
+            lock.release();
+            assertTrue(wait.waitFor(T), "wait returned");
+            assertEquals(0, wait.exitCode(), wait.output());
+            assertTrue(wait.output().matches("generation 2 ready in .*"), wait.output());
+        }
+    }
+
+    /** Whether the process has a socket open (a control client blocked on its reply). */
+    private static boolean connected(Process p) throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/" + p.pid() + "/fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (IOException e) {
+                    return false; // closed meanwhile
+                }
+            });
+        }
     }
 
     @ParameterizedTest(name = "a replaced generation ends gracefully: shutdown hooks run ({0} engine)")
