@@ -24,8 +24,9 @@ import java.util.function.Consumer;
 /**
  * A process the supervisor started (a template, a standby or a generation) with its pipes.
  *
- * <p>Two pump threads read the child's stdout and stderr: runtime event lines ({@link ChildProtocol#MARKER})
- * become {@link ChildProtocol.Message}s, everything else is the app's output, forwarded live once
+ * <p>Two pump threads read the child's stdout and stderr: runtime event lines ({@link ChildProtocol#MARKER}
+ * and the process's current token, see {@link #release}) become {@link ChildProtocol.Message}s, everything
+ * else (forged or malformed event lines included) is the app's output, forwarded live once
  * {@link #forwardOutput} is on (a standby's framework-phase output is only kept for diagnostics).
  * {@link #kill()} ends the process and everything it started, reaps it and drains its pipes, so no
  * line of this generation can appear after the next one started.
@@ -47,11 +48,15 @@ public final class ChildProcess {
     private final List<Thread> pumps = new ArrayList<>();
     private final OutputStream stdin;
     private volatile boolean forwardOutput;
+    /** The token the child's events carry now: its own until its go line, the generation's after. */
+    private volatile String token;
     private volatile Consumer<String> lineListener = line -> { };
     private volatile Consumer<ChildProtocol.Message> eventListener = m -> { };
 
-    private ChildProcess(String name, Process process, String marker, Console console, boolean forwardOutput) {
+    private ChildProcess(String name, Process process, String marker, Console console, boolean forwardOutput,
+                         String token) {
         this.name = name;
+        this.token = token;
         this.process = process;
         this.marker = marker;
         this.console = console;
@@ -66,24 +71,27 @@ public final class ChildProcess {
 
     /**
      * Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. It and what it starts
-     * carry a marker in their environment, so {@link #kill()} finds descendants that left the tree.
+     * carry a marker in their environment, so {@link #kill()} finds descendants that left the tree. Its
+     * stdout lines are events only when they carry {@code token} (the one the JVM was given; null: none
+     * are expected).
      */
     public static ChildProcess start(String name, List<String> command, Path workDir, Console console,
-                                     boolean forwardOutput) throws IOException {
-        return start(name, command, workDir, console, forwardOutput, ProcessTree.newMarker());
+                                     boolean forwardOutput, String token) throws IOException {
+        return start(name, command, workDir, console, forwardOutput, ProcessTree.newMarker(), token);
     }
 
     /**
      * Starts a restore: the restored JVM and what it starts carry the environment of the process that was
      * checkpointed, not ours, so no marker of ours could find them (and the stop path skips that search).
+     * Its events carry the token its image holds.
      */
     public static ChildProcess startRestore(String name, List<String> command, Path workDir, Console console,
-                                            boolean forwardOutput) throws IOException {
-        return start(name, command, workDir, console, forwardOutput, null);
+                                            boolean forwardOutput, String token) throws IOException {
+        return start(name, command, workDir, console, forwardOutput, null, token);
     }
 
     private static ChildProcess start(String name, List<String> command, Path workDir, Console console,
-                                      boolean forwardOutput, String marker) throws IOException {
+                                      boolean forwardOutput, String marker, String token) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command);
         if (workDir != null) {
             pb.directory(workDir.toFile());
@@ -91,8 +99,8 @@ public final class ChildProcess {
         if (marker != null) {
             pb.environment().put(ProcessTree.ENV, marker);
         }
-        console.debug("start " + name + ": " + String.join(" ", command));
-        return new ChildProcess(name, pb.start(), marker, console, forwardOutput);
+        console.debug("start " + name + ": " + String.join(" ", command).replace(token == null ? " " : token, "<token>"));
+        return new ChildProcess(name, pb.start(), marker, console, forwardOutput, token);
     }
 
     public Process process() {
@@ -154,6 +162,20 @@ public final class ChildProcess {
         synchronized (recentOutput) {
             return String.join(System.lineSeparator(), recentOutput);
         }
+    }
+
+    /** The token the child's events carry now (a ready image keeps the one of the generation it was taken from). */
+    public String token() {
+        return token;
+    }
+
+    /**
+     * Sends the go line: the JVM becomes generation {@code request}, and from now on only events with the
+     * generation's token count (the token it had before may be readable by the app, e.g. on its command line).
+     */
+    public boolean release(GenerationRequest request, boolean restored) {
+        token = request.token(); // before the line: the child answers with the new token at once
+        return send(request.goLine(restored));
     }
 
     /** Sends one command line to the child's stdin; false if the child is gone. */
@@ -315,29 +337,12 @@ public final class ChildProcess {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    int marker = isStderr ? -1 : line.indexOf(ChildProtocol.MARKER);
-                    if (marker >= 0) {
-                        String event = line.substring(marker + ChildProtocol.MARKER.length());
-                        console.debug(name + " event: " + event);
-                        record(ChildProtocol.decode(event));
-                        if (marker == 0) {
-                            continue;
-                        }
-                        line = line.substring(0, marker); // the app printed a partial line (a prompt) first
-                    }
-                    if (line.startsWith(CDS_NOTICE)) {
-                        continue;
-                    }
-                    if (forwardOutput) {
-                        if (isStderr) {
-                            console.appErr(line);
-                        } else {
-                            console.appOut(line);
-                        }
-                    }
-                    synchronized (recentOutput) {
-                        keep(line);
-                        lineListener.accept(line);
+                    try {
+                        handle(line, isStderr);
+                    } catch (RuntimeException e) {
+                        // whatever a line does (or a listener does with it), the pipe keeps being drained:
+                        // a dead reader would block the app once the pipe is full
+                        console.debug(name + ": could not handle a line of output: " + e);
                     }
                 }
             } catch (IOException e) {
@@ -347,6 +352,32 @@ public final class ChildProcess {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private void handle(String line, boolean isStderr) {
+        String output = line;
+        if (!isStderr) {
+            ChildProtocol.Received r = ChildProtocol.receive(line, token);
+            if (r.event() != null) {
+                console.debug(name + " event: " + r.event().word() + " " + r.event().fields());
+                record(r.event());
+            }
+            output = r.appOutput(); // null: the whole line was the event; else the app's text (or a partial line before it)
+        }
+        if (output == null || output.startsWith(CDS_NOTICE)) {
+            return;
+        }
+        if (forwardOutput) {
+            if (isStderr) {
+                console.appErr(output);
+            } else {
+                console.appOut(output);
+            }
+        }
+        synchronized (recentOutput) {
+            keep(output);
+            lineListener.accept(output);
+        }
     }
 
     private void keep(String line) {

@@ -7,15 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a generation is told when it is released: its number, the main class and the args, and where to
- * write the framework classes it loaded (for the next template's preload).
+ * What a generation is told when it is released: its number, the main class and the args, where to
+ * write the framework classes it loaded (for the next template's preload), and its own secret token for
+ * its events (see {@link ChildProtocol}).
  */
-public record GenerationRequest(int number, String mainClass, List<String> args, Path recordClassesTo) {
+public record GenerationRequest(int number, String mainClass, List<String> args, Path recordClassesTo, String token) {
 
-    /** The {@code go} line for the child's stdin. */
+    /** A request with a fresh token. */
+    public GenerationRequest(int number, String mainClass, List<String> args, Path recordClassesTo) {
+        this(number, mainClass, args, recordClassesTo, ChildProtocol.newToken());
+    }
+
+    /** The {@code go} line for the child's stdin; send it with {@link ChildProcess#release}, which switches to the token. */
     public String goLine(boolean restored) {
         List<String> kv = new ArrayList<>(List.of("gen", Integer.toString(number), "main", mainClass,
-                "restored", Boolean.toString(restored), "record", recordClassesTo.toString()));
+                "restored", Boolean.toString(restored), "record", recordClassesTo.toString(), "token", token));
         for (String a : args) {
             kv.add("arg");
             kv.add(a);

@@ -40,6 +40,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public abstract class ImageEngine implements Engine {
     /** Written into an image once it is complete: what restores need, and numbers for the user. */
     protected static final String IMAGE_META = "crac-dev.properties";
+    /** Image metadata: the token of the JVM that was checkpointed, which its restores use until a go line. */
+    protected static final String TOKEN = "token";
     private static final long REBUILD_DELAY_MS = 1500;
 
     protected final LaunchConfig cfg;
@@ -161,9 +163,9 @@ public abstract class ImageEngine implements Engine {
             if (meta == null) {
                 throw new BadImage("its metadata is missing");
             }
-            // the go line waits in the pipe until the restored JVM reads it
+            // the go line waits in the pipe until the restored JVM reads it; its first event (started) carries its token
             Restored r = startRestore("gen-" + request.number(), restoreCommand(baseImage(), meta, request, work()), true,
-                    goOnStdin() ? request.goLine(true) : null, ChildProtocol.STARTED);
+                    goOnStdin() ? request.goLine(true) : null, ChildProtocol.STARTED, request.token());
             if (r.failure() != null) {
                 throw new BadImage(r.failure() + restoreError(work()));
             }
@@ -198,7 +200,7 @@ public abstract class ImageEngine implements Engine {
         }
         if (p.imageVersion() == imageVersion.get() && p.child().isAlive()) {
             p.child().forwardOutput();
-            p.child().send(request.goLine(true));
+            p.child().release(request, true);
             try {
                 ChildProtocol.Message m = p.child().await(Set.of(ChildProtocol.STARTED), restoreTimeout);
                 if (m != null && m.word().equals(ChildProtocol.STARTED)) {
@@ -231,9 +233,9 @@ public abstract class ImageEngine implements Engine {
         long version = imageVersion.get();
         Parked parked = null;
         try {
-            // a ping is answered once the JVM is restored and reading its stdin
+            // a ping is answered once the JVM is restored and reading its stdin, with the template's token
             Restored r = startRestore("gen-next", restoreCommand(baseImage(), meta, null, work()), false,
-                    ChildProtocol.PING, ChildProtocol.PONG);
+                    ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
             if (r.failure() != null) {
                 console.debug("restoring ahead failed: " + r.failure());
             } else if (closed || version != imageVersion.get()) {
@@ -376,13 +378,13 @@ public abstract class ImageEngine implements Engine {
 
     /**
      * Starts a restore, writes {@code firstLine} (if any) to its stdin and waits for the runtime event
-     * {@code word}; on timeout or exit the restore is killed and the failure described.
+     * {@code word} carrying {@code token}; on timeout or exit the restore is killed and the failure described.
      */
-    protected Restored startRestore(String name, List<String> command, boolean forwardOutput, String firstLine, String word)
-            throws CracDevException {
+    protected Restored startRestore(String name, List<String> command, boolean forwardOutput, String firstLine, String word,
+                                    String token) throws CracDevException {
         try {
             PrivateDirectories.createMissing(work());
-            ChildProcess child = ChildProcess.startRestore(name, command, cfg.workDir(), console, forwardOutput);
+            ChildProcess child = ChildProcess.startRestore(name, command, cfg.workDir(), console, forwardOutput, token);
             restoring.add(child);
             ChildProtocol.Message m;
             try {

@@ -1,5 +1,6 @@
 package dev.cracdev.engine;
 
+import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.runtime.Boot;
 import dev.cracdev.runtime.CracDevClassLoader;
 
@@ -17,8 +18,9 @@ public final class JvmCommand {
     /**
      * @param mode      cold | standby | criu | crac (what the runtime does at the boundary)
      * @param engineOptions JVM options the engine needs (e.g. {@code -XX:-UsePerfData}), before the user's
+     * @param token     the JVM's secret token for its events until its go line (the runtime clears the property)
      */
-    public static List<String> build(LaunchConfig cfg, String mode, List<String> engineOptions) {
+    public static List<String> build(LaunchConfig cfg, String mode, List<String> engineOptions, String token) {
         List<String> cmd = new ArrayList<>();
         cmd.add(cfg.java().toString());
         cmd.addAll(engineOptions);
@@ -27,6 +29,7 @@ public final class JvmCommand {
         cmd.add("-D" + CracDevClassLoader.APP_PROPERTY + "=" + pathList(cfg.appRoots()));
         cmd.add("-Dcracdev.mode=" + mode);
         cmd.add("-Dcracdev.classlist=" + cfg.classList());
+        cmd.add("-D" + ChildProtocol.TOKEN_PROPERTY + "=" + token);
         boolean userSetCompat = cfg.jvmOptions().stream().anyMatch(o -> o.startsWith("-Dorg.crac.Core.Compat="));
         if (!mode.equals("crac") && !userSetCompat) {
             // org.crac resources register with crac-dev's runtime instead of being dropped

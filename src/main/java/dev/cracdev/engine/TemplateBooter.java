@@ -26,8 +26,8 @@ public final class TemplateBooter {
     private static final int MAX_ROUNDS = 6;
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
 
-    /** A template parked at the boundary. */
-    public record Template(ChildProcess child, long bootMillis, int preloaded) {
+    /** A template parked at the boundary; its events carry {@code token}, and so do those of its images until their go line. */
+    public record Template(ChildProcess child, long bootMillis, int preloaded, String token) {
     }
 
     private TemplateBooter() {
@@ -47,11 +47,12 @@ public final class TemplateBooter {
                 // still not settled: preload without running any initializer (safe, slower generations)
                 options.add("-D" + Boot.INITIALIZE_PROPERTY + "=false");
             }
-            command.addAll(JvmCommand.build(cfg, mode, options));
+            String token = ChildProtocol.newToken();
+            command.addAll(JvmCommand.build(cfg, mode, options, token));
             long t0 = System.nanoTime();
             ChildProcess child;
             try {
-                child = ChildProcess.start(name, command, cfg.workDir(), console, false);
+                child = ChildProcess.start(name, command, cfg.workDir(), console, false, token);
                 started.accept(child);
             } catch (IOException e) {
                 throw new CracDevException(ExitCode.UNSUPPORTED,
@@ -70,7 +71,7 @@ public final class TemplateBooter {
             if (m != null && m.word().equals(ChildProtocol.BOUNDARY)) {
                 console.debug(name + " reached the boundary in " + millis + " ms, preloaded "
                         + m.get("preloaded") + " classes (" + m.get("failed") + " failed)");
-                return new Template(child, millis, m.getInt("preloaded", 0));
+                return new Template(child, millis, m.getInt("preloaded", 0), token);
             }
             child.kill();
             if (m == null) {

@@ -3,7 +3,9 @@ package dev.cracdev.protocol;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -16,15 +18,24 @@ import java.util.Map;
  * the boundary.
  *
  * <ul>
- *   <li>child → supervisor: a line on stdout that starts with {@link #MARKER}, then an event word and
- *       {@code key=value} fields (values URL-encoded). Every other line is the app's own output.</li>
+ *   <li>child → supervisor: a line on stdout that starts with {@link #MARKER} and the process's secret
+ *       token, then an event word and {@code key=value} fields (values URL-encoded). The app shares
+ *       stdout, so anything else — a marker without the token, a malformed event — is the app's own
+ *       output: an app cannot forge an event (say a fake {@code exiting}), nor break the channel.</li>
  *   <li>supervisor → child: one command per line on stdin, same encoding. End of stdin means the
  *       supervisor is gone, and the child exits.</li>
  * </ul>
+ *
+ * <p>The token: the supervisor gives each JVM it starts a random one ({@link #TOKEN_PROPERTY}, cleared by
+ * the runtime first thing) and each generation a fresh one in its {@code go} line, which the runtime uses
+ * from then on. A restored JVM shares its template's memory (and so its token) until it reads its go
+ * line; after it, only the generation's token counts, which exists nowhere but in the runtime's memory.
  */
 public final class ChildProtocol {
     /** Prefix of every runtime event line on the child's stdout. */
     public static final String MARKER = "@crac-dev@ ";
+    /** System property with the token of a freshly started JVM (read and cleared by the runtime). */
+    public static final String TOKEN_PROPERTY = "cracdev.token";
 
     // child -> supervisor events
     /** Framework phase done, boundary verified, parked waiting for {@link #GO}. Fields: ms, preloaded, failed. */
@@ -55,7 +66,7 @@ public final class ChildProtocol {
     public static final String PING = "ping";
     /** Run the fixture hook. Field: class (a Runnable, or a class with static main). */
     public static final String FIXTURE = "fixture";
-    /** Release into the app phase. Fields: gen, main, restored, arg (repeated). */
+    /** Release into the app phase. Fields: gen, main, restored, token (the generation's), arg (repeated). */
     public static final String GO = "go";
     /** Write the recorded framework class list. Field: path. */
     public static final String SAVE_CLASSLIST = "save-classlist";
@@ -109,17 +120,70 @@ public final class ChildProtocol {
         return line.toString();
     }
 
-    /** Decodes a line made by {@link #encode}; fields without '=' are ignored. */
+    /** Decodes a line made by {@link #encode}; fields without '=' are ignored; null if the line is empty or malformed (no word first, a bad %-escape). */
     public static Message decode(String line) {
         String[] parts = line.trim().split(" ");
+        if (!isWord(parts[0])) {
+            return null;
+        }
         List<Map.Entry<String, String>> fields = new ArrayList<>();
         for (int i = 1; i < parts.length; i++) {
             int eq = parts[i].indexOf('=');
             if (eq > 0) {
-                fields.add(Map.entry(parts[i].substring(0, eq),
-                        URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8)));
+                try {
+                    fields.add(Map.entry(parts[i].substring(0, eq),
+                            URLDecoder.decode(parts[i].substring(eq + 1), StandardCharsets.UTF_8)));
+                } catch (IllegalArgumentException badEscape) {
+                    return null;
+                }
             }
         }
         return new Message(parts[0], fields);
+    }
+
+    /** Event and command words are plain words: letters, then letters, digits and dashes. */
+    private static boolean isWord(String s) {
+        if (s.isEmpty() || !Character.isLetter(s.charAt(0))) {
+            return false;
+        }
+        return s.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-');
+    }
+
+    /** A fresh secret token (128 random bits, hex). */
+    public static String newToken() {
+        byte[] bytes = new byte[16];
+        TokenSource.RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The stdout line of an event of the process holding {@code token}. */
+    public static String eventLine(String token, String word, String... keyValues) {
+        return MARKER + token + " " + encode(word, keyValues);
+    }
+
+    /** Only the supervisor makes tokens: a SecureRandom in the child could hold /dev/urandom open across a checkpoint. */
+    private static final class TokenSource {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
+
+    /**
+     * A stdout line as the supervisor sees it: the event it carries for {@code token} (null: none) and the
+     * app's part of it (null: none). A line with an event can start with the app's partial line (a prompt).
+     */
+    public record Received(String appOutput, Message event) {
+    }
+
+    /** Splits a stdout line of the process whose current token is {@code token} (null: accept no event). */
+    public static Received receive(String line, String token) {
+        if (token == null) {
+            return new Received(line, null);
+        }
+        String prefix = MARKER + token + " ";
+        int at = line.indexOf(prefix);
+        Message event = at < 0 ? null : decode(line.substring(at + prefix.length()));
+        if (event == null) {
+            return new Received(line, null);
+        }
+        return new Received(at == 0 ? null : line.substring(0, at), event);
     }
 }

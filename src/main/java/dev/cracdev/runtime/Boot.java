@@ -40,12 +40,15 @@ public final class Boot {
 
     private static final PrintStream OUT = System.out;
     private static volatile boolean mainFailed;
+    /** What proves an event is ours, not the app's (which shares stdout): this JVM's, then its generation's. */
+    private static volatile String token;
 
     private Boot() {
     }
 
     public static void main(String[] ignored) throws Exception {
         long t0 = System.nanoTime();
+        takeToken();
         String mode = System.getProperty(MODE_PROPERTY, "cold");
         if (!(ClassLoader.getSystemClassLoader() instanceof CracDevClassLoader loader)) {
             System.err.println("[crac-dev] the runtime must run with -Djava.system.class.loader="
@@ -96,9 +99,11 @@ public final class Boot {
                 System.exit(ChildProtocol.EXIT_REFUSED);
             }
         }
-        emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
-                "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
-                "untracked", Integer.toString(loader.untrackedLookups().size()));
+        if (!mode.equals("cold")) { // a cold JVM has no framework phase, and its go line is already waiting
+            emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
+                    "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
+                    "untracked", Integer.toString(loader.untrackedLookups().size()));
+        }
 
         // STEP 4: released into the app phase
         ChildProtocol.Message go;
@@ -107,6 +112,9 @@ public final class Boot {
             control = ControlLine.start(commands);
         } else {
             go = control.awaitGo();
+        }
+        if (go.get("token") != null) {
+            token = go.get("token"); // the generation's own: the one before may be on our command line or in an image
         }
         boolean restored = Boolean.parseBoolean(go.get("restored"));
         System.setProperty(CracDev.GENERATION_PROPERTY, go.get("gen"));
@@ -217,8 +225,13 @@ public final class Boot {
         System.exit(status);
     }
 
+    /** First thing, before any framework or app code runs: the token must not be readable by them. */
+    static void takeToken() {
+        token = System.clearProperty(ChildProtocol.TOKEN_PROPERTY);
+    }
+
     static void emit(String word, String... fields) {
-        OUT.println(ChildProtocol.MARKER + ChildProtocol.encode(word, fields));
+        OUT.println(ChildProtocol.eventLine(token, word, fields));
         OUT.flush();
     }
 

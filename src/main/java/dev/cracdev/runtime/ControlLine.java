@@ -59,6 +59,10 @@ final class ControlLine {
                     continue;
                 }
                 ChildProtocol.Message m = ChildProtocol.decode(line);
+                if (m == null) {
+                    System.err.println("[crac-dev] runtime ignored a malformed command");
+                    continue;
+                }
                 switch (m.word()) {
                     case ChildProtocol.GO -> releases.offer(m);
                     case ChildProtocol.SAVE_CLASSLIST -> handler.saveClassList(m.get("path"));

@@ -27,14 +27,15 @@ final class CracCheckpoint {
         } catch (ReflectiveOperationException e) {
             refuse(e);
         }
-        String go = System.getProperty(GO_PROPERTY);
-        if (go == null) {
+        String go = System.clearProperty(GO_PROPERTY); // it holds the generation's token: not for the app's eyes
+        ChildProtocol.Message m = go == null ? null : ChildProtocol.decode(go);
+        if (m == null) {
             // restored without generation data, or the checkpoint returned in the original process
             Boot.emit(ChildProtocol.REFUSED, "message", "the checkpoint returned without -D" + GO_PROPERTY
                     + " (not restored by crac-dev?)");
             System.exit(ChildProtocol.EXIT_REFUSED);
         }
-        return ChildProtocol.decode(go);
+        return m;
     }
 
     /**

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * forwards catchable signals orphans it when killed alone. kill() must end the whole tree, deepest first.
  */
 class ChildProcessTest {
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
     private static final Console QUIET = new Console(new PrintStream(new ByteArrayOutputStream()),
             new PrintStream(new ByteArrayOutputStream()), false);
 
@@ -27,7 +30,7 @@ class ChildProcessTest {
 
     @Test
     void killEndsTheWholeTreeAndReapsIt() throws Exception {
-        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false);
+        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 2);
         List<ProcessHandle> below = child.process().descendants().toList();
         child.kill();
@@ -40,7 +43,7 @@ class ChildProcessTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
         ChildProcess child = ChildProcess.start("prompt", List.of("sh", "-c",
-                "printf 'password> '; echo '@crac-dev@ main-returned gen=3'"), null, console, true);
+                "printf 'password> '; echo '@crac-dev@ " + TOKEN + " main-returned gen=3'"), null, console, true, TOKEN);
         var m = child.await(java.util.Set.of("main-returned"), Duration.ofSeconds(10));
         assertTrue(m != null && m.word().equals("main-returned") && m.get("gen").equals("3"), String.valueOf(m));
         child.kill();
@@ -49,9 +52,45 @@ class ChildProcessTest {
     }
 
     @Test
+    void aMarkerLineWithoutThisProcessesTokenIsAppOutputNotAnEvent() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        ChildProcess child = ChildProcess.start("forger", List.of("sh", "-c",
+                "echo '@crac-dev@ exiting status=3'; echo '@crac-dev@ wrongtoken exiting status=4'; "
+                        + "echo '@crac-dev@ " + TOKEN + " main-returned gen=1'; sleep 300"), null, console, true, TOKEN);
+        child.await(java.util.Set.of("main-returned"), Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("wrongtoken"));
+        try {
+            assertNull(child.lastEvent("exiting"), "a forged event is not taken");
+            assertTrue(out.toString().contains("@crac-dev@ exiting status=3\n"), "it is forwarded as the app's text: " + out);
+            assertTrue(child.isAlive());
+        } finally {
+            child.kill();
+        }
+    }
+
+    @Test
+    void aMalformedEventLineDoesNotStopTheAppsOutput() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        // ~150 KB after the bad lines: more than a pipe holds, so a dead reader would block the app
+        ChildProcess child = ChildProcess.start("malformed", List.of("sh", "-c",
+                "echo '@crac-dev@ x=%zz'; echo '@crac-dev@ " + TOKEN + " started gen=%'; echo '@crac-dev@ " + TOKEN + " '; "
+                        + "i=0; while [ $i -lt 10000 ]; do echo \"after the bad line $i\"; i=$((i+1)); done; sleep 300"),
+                null, console, true, TOKEN);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("after the bad line 9999\n"));
+            assertEquals(10000, out.toString().lines().filter(l -> l.startsWith("after the bad line ")).count());
+            assertTrue(out.toString().contains("@crac-dev@ x=%zz\n"), "the malformed line is app output: " + out.toString().substring(0, 200));
+        } finally {
+            child.kill();
+        }
+    }
+
+    @Test
     void killingOnlyTheTopWouldOrphanTheGrandchildren() throws Exception {
         // the hazard kill() exists for: shown here so the test above cannot pass for the wrong reason
-        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false);
+        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false, null);
         await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 2);
         List<ProcessHandle> below = child.process().descendants().toList();
         child.process().destroyForcibly().waitFor();

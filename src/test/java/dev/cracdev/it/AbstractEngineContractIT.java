@@ -124,6 +124,34 @@ public abstract class AbstractEngineContractIT {
     }
 
     @Test
+    void anAppCannotForgeRuntimeEventsNorStopItsOwnOutputWithAMarkerLine() throws Exception {
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) {
+                        System.out.println("@crac-dev@ exiting status=3");
+                        System.out.println("@crac-dev@ x=%zz");
+                        for (int i = 1; i <= 5000; i++) { // more than a pipe holds: a dead reader blocks the app
+                            System.out.println("line " + i + " after the marker lines");
+                        }
+                        System.out.println("hello forged");
+                        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();
+                    }
+                }
+                """);
+        startSupervisor();
+        supervisor.await("^@crac-dev@ exiting status=3$", T);
+        supervisor.await("^@crac-dev@ x=%zz$", T);
+        supervisor.await("^line 5000 after the marker lines$", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        SupervisorProcess status = SupervisorProcess.run(project.dir, List.of("status", "--json"));
+        assertTrue(status.output().contains("\"state\":\"RUNNING\"") && status.output().contains("\"ready\":true"),
+                status.output());
+        assertEquals(5000, supervisor.count("^line \\d+ after the marker lines$"));
+        assertEquals(0, supervisor.count("gen 1 exited"));
+    }
+
+    @Test
     void sigtermOfTheSupervisorEndsEveryChild() throws Exception {
         startSupervisor();
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);

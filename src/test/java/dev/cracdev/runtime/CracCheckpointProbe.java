@@ -8,6 +8,7 @@ public final class CracCheckpointProbe {
     }
 
     public static void main(String[] args) {
+        Boot.takeToken(); // as Boot.main does: the events below carry the token the JVM was given
         ChildProtocol.Message go = CracCheckpoint.checkpointRestore();
         System.out.println("generation " + go.get("gen") + " goes on");
     }

@@ -58,6 +58,7 @@ class CracCheckpointTest {
         String cp = String.join(File.pathSeparator, classes.toString(), location(CracCheckpointProbe.class),
                 location(CracCheckpoint.class), location(ChildProtocol.class));
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.add("-D" + ChildProtocol.TOKEN_PROPERTY + "=probe-token");
         cmd.addAll(List.of(props));
         cmd.addAll(List.of("-cp", cp, CracCheckpointProbe.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
@@ -82,6 +83,6 @@ class CracCheckpointTest {
     void aFailedCheckpointIsStillRefusedWithItsCauses() throws Exception {
         Run r = run();
         assertEquals(ChildProtocol.EXIT_REFUSED, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains(ChildProtocol.MARKER + ChildProtocol.REFUSED) && r.out().contains("x.log"), r.out());
+        assertTrue(r.out().contains(ChildProtocol.MARKER + "probe-token " + ChildProtocol.REFUSED) && r.out().contains("x.log"), r.out());
     }
 }

@@ -9,6 +9,7 @@ import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.engine.JvmCommand;
 import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.util.List;
@@ -36,9 +37,10 @@ public final class ColdEngine implements Engine {
     @Override
     public Launched launch(GenerationRequest request) throws CracDevException {
         try {
+            String bootToken = ChildProtocol.newToken(); // on the command line: replaced by the go line's
             ChildProcess child = ChildProcess.start("gen-" + request.number(),
-                    JvmCommand.build(cfg, "cold", List.of()), cfg.workDir(), console, true);
-            child.send(request.goLine(false));
+                    JvmCommand.build(cfg, "cold", List.of(), bootToken), cfg.workDir(), console, true, bootToken);
+            child.release(request, false);
             return new Launched(child, "launch");
         } catch (IOException e) {
             throw new CracDevException(ExitCode.UNSUPPORTED,

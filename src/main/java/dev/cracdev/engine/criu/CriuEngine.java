@@ -77,6 +77,7 @@ public final class CriuEngine extends ImageEngine {
             meta.setProperty("frameworkMillis", Long.toString(template.bootMillis()));
             meta.setProperty("dumpMillis", Long.toString(dumpMillis));
             meta.setProperty("preloaded", Integer.toString(template.preloaded()));
+            meta.setProperty(TOKEN, template.token());
             return meta;
         } finally {
             template.child().kill(); // after a good dump CRIU already killed the JVM; this reaps unshare
@@ -177,6 +178,7 @@ public final class CriuEngine extends ImageEngine {
         Properties meta = buildImage(target, "ready image", dir -> {
             long pid = generation.jvmPid();
             Properties m = stdio(pid);
+            m.setProperty(TOKEN, generation.token()); // a restored ready image is that generation, token included
             m.setProperty("dumpMillis", Long.toString(dump(pid, dir,
                     List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"))));
             return m;
@@ -203,7 +205,7 @@ public final class CriuEngine extends ImageEngine {
         }
         // the restored runtime's reader continues and answers the ping
         Restored r = startRestore("gen-" + number, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
-                true, ChildProtocol.PING, ChildProtocol.PONG);
+                true, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
         if (r.failure() == null) {
             return new Launched(r.child(), "restore ready image");
         }

@@ -63,7 +63,7 @@ public final class StandbyEngine implements Engine {
         }
         long waited = (System.nanoTime() - t0) / 1_000_000;
         template.child().forwardOutput();
-        template.child().send(request.goLine(false));
+        template.child().release(request, false);
         String how = waited > 5 ? "release standby (it was still booting)" : "release standby";
         return new Launched(template.child(), how);
     }

@@ -25,11 +25,11 @@ class CracEngineTest {
         Path image = tmp.resolve("base.building-1");
         LaunchConfig cfg = new LaunchConfig(Path.of("/jdk/bin/java"), List.of("-Xmx512m"), List.of(Path.of("/lib/fw.jar")),
                 List.of(Path.of("/app/classes")), Path.of("/cd/runtime.jar"), tmp, tmp.resolve("state"));
-        List<String> cmd = JvmCommand.build(cfg, "crac", CracEngine.templateOptions(image));
+        List<String> cmd = JvmCommand.build(cfg, "crac", CracEngine.templateOptions(image), "t0ken");
         assertEquals(List.of("/jdk/bin/java", "-XX:CRaCCheckpointTo=" + image, "-XX:-UsePerfData",
                 "-Djava.system.class.loader=dev.cracdev.runtime.CracDevClassLoader", "-Dcracdev.framework=/lib/fw.jar",
                 "-Dcracdev.app=/app/classes", "-Dcracdev.mode=crac", "-Dcracdev.classlist=" + tmp.resolve("state/classes.txt"),
-                "-Xmx512m", "-cp", "/cd/runtime.jar", "dev.cracdev.runtime.Boot"), cmd);
+                "-Dcracdev.token=t0ken", "-Xmx512m", "-cp", "/cd/runtime.jar", "dev.cracdev.runtime.Boot"), cmd);
     }
 
     @Test

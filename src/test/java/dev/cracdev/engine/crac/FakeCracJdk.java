@@ -9,7 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * A stand-in for a CRaC JDK with the legacy executable engine, as real processes, behaving as openjdk/crac's
  * source does where it matters to the engine (no CRaC JDK can be obtained here):
  * <ul>
- *   <li>template ({@code -XX:CRaCCheckpointTo=DIR}): reaches the boundary, writes the image and CRIU's
+ *   <li>template ({@code -XX:CRaCCheckpointTo=DIR}): reaches the boundary (its events carry the token it was
+ *       given, a restored one the token of its go line), writes the image and CRIU's
  *       success line, exits 137 (killed by the dump); a helper that left the template's process tree
  *       writes {@code DIR/cppath} with the real path of DIR a moment later, and nothing if DIR is gone
  *       (criuengine.c checkpoint(), create_cppath());</li>
@@ -30,10 +31,11 @@ final class FakeCracJdk {
                 -XX:CRaCRestoreFrom=*) restore="${a#*=}" ;;
                 -XX:CRaCCheckpointTo=*) to="${a#*=}" ;;
                 -Dcracdev.go=*) go="${a#*=}" ;;
+                -Dcracdev.token=*) token="${a#*=}" ;;
               esac
             done
             if [ -z "$restore" ]; then
-              echo "@crac-dev@ boundary ms=5 preloaded=0 failed=0 untracked=0"
+              echo "@crac-dev@ $token boundary ms=5 preloaded=0 failed=0 untracked=0"
               mkdir -p "$to" && echo pages > "$to/pages-1.img"
               printf '(00.10) Dumping task 1\\n(00.20) Dumping finished successfully\\n' > "$to/dump4.log"
               (setsid sh -c 'sleep 0.3; real=$(realpath -e "$1") && printf %s "$real" > "$real/cppath"' criuengine-checkpoint "$to" </dev/null >/dev/null 2>&1 &)
@@ -41,10 +43,11 @@ final class FakeCracJdk {
             fi
             if [ ! -s "$restore/cppath" ]; then echo "open cppath: No such file or directory" >&2; exit 1; fi
             gen=$(printf '%s' "$go" | sed -n 's/.* gen=\\([0-9]*\\).*/\\1/p')
+            token=$(printf '%s' "$go" | sed -n 's/.* token=\\([^ ]*\\).*/\\1/p')
             behaviour=$(cat "$jdk/behaviour" 2>/dev/null || echo run)
             restored() {
               trap 'echo "gen $gen" >> "$jdk/terminated"; exit 143' TERM
-              echo "@crac-dev@ started gen=$gen"
+              echo "@crac-dev@ $token started gen=$gen"
               case "$behaviour" in
                 exit76) exit 76 ;;
                 stray) mkdir -p "$to" && echo pages > "$to/pages-1.img" ;;
