@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -50,6 +51,8 @@ public final class ChildProcess {
     private volatile boolean forwardOutput;
     /** The token the child's events carry now: its own until its go line, the generation's after. */
     private volatile String token;
+    /** Exists while the generation's shutdown hooks have not all run (see {@link GenerationRequest#exitFlag}); or null. */
+    private volatile Path exitFlag;
     private volatile Consumer<String> lineListener = line -> { };
     private volatile Consumer<ChildProtocol.Message> eventListener = m -> { };
 
@@ -175,7 +178,27 @@ public final class ChildProcess {
      */
     public boolean release(GenerationRequest request, boolean restored) {
         token = request.token(); // before the line: the child answers with the new token at once
+        exitFlag = request.exitFlag();
         return send(request.goLine(restored));
+    }
+
+    /** The generation's exit flag (null: none): a ready image taken from it holds the same. */
+    public Path exitFlag() {
+        return exitFlag;
+    }
+
+    /**
+     * For a restored ready image: its JVM deletes {@code flag} once its shutdown hooks have run, as the
+     * generation it was taken from did; the flag is made again here, since that generation deleted it.
+     */
+    public void watchExitFlag(Path flag) {
+        try {
+            Files.deleteIfExists(flag);
+            Files.createFile(flag);
+            exitFlag = flag;
+        } catch (IOException e) {
+            exitFlag = null; // the stop then waits for the JVM to end
+        }
     }
 
     /** Sends one command line to the child's stdin; false if the child is gone. */
@@ -236,14 +259,34 @@ public final class ChildProcess {
             // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
             // ~300 ms at exit for threads in native code
             closeQuietly();
-            try {
-                // the process we started ends with its JVM (criu restore and the CRaC launcher wait for it)
-                process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitEndOfShutdownHooks(grace);
         }
         kill();
+        Path flag = exitFlag;
+        if (flag != null) {
+            try {
+                Files.deleteIfExists(flag);
+            } catch (IOException e) {
+                // a leftover flag is only recreated by the next generation with this number
+            }
+        }
+    }
+
+    /** Until the process ended, its shutdown hooks are done (exit flag gone) or {@code grace} passed. */
+    private void awaitEndOfShutdownHooks(Duration grace) {
+        Path flag = exitFlag;
+        boolean watchFlag = flag != null && Files.exists(flag);
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            // the process we started ends with its JVM (criu restore and the CRaC launcher wait for it)
+            while (!process.waitFor(5, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                if (watchFlag && !Files.exists(flag)) {
+                    return; // every hook ran: what is left is the JVM's exit, which kill() makes immediate
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -18,10 +18,21 @@ public record GenerationRequest(int number, String mainClass, List<String> args,
         this(number, mainClass, args, recordClassesTo, ChildProtocol.newToken());
     }
 
+    /**
+     * A file that exists while the generation's shutdown hooks have not all run: the runtime registers it
+     * with {@code deleteOnExit}, which the JDK runs after every application shutdown hook. Once it is gone,
+     * what is left of a graceful stop is the JVM's own exit, which can wait ~300 ms for threads in native
+     * code (a server's selector): the supervisor kills the JVM then instead of waiting.
+     */
+    public Path exitFlag() {
+        return recordClassesTo.resolveSibling("gen-" + number + ".hooks-pending");
+    }
+
     /** The {@code go} line for the child's stdin; send it with {@link ChildProcess#release}, which switches to the token. */
     public String goLine(boolean restored) {
         List<String> kv = new ArrayList<>(List.of("gen", Integer.toString(number), "main", mainClass,
-                "restored", Boolean.toString(restored), "record", recordClassesTo.toString(), "token", token));
+                "restored", Boolean.toString(restored), "record", recordClassesTo.toString(), "token", token,
+                "exitflag", exitFlag().toString()));
         for (String a : args) {
             kv.add("arg");
             kv.add(a);

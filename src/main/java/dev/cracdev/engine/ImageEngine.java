@@ -6,6 +6,7 @@ import dev.cracdev.ExitCode;
 import dev.cracdev.PrivateDirectories;
 import dev.cracdev.image.ImageStore;
 import dev.cracdev.protocol.ChildProtocol;
+import dev.cracdev.protocol.ReadSet;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,13 +37,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * fresh directory and published by rename; one restore per generation, which must release the app
  * within the restore timeout; a restore that fails or hangs means a bad image, which is discarded,
  * rebuilt, and the restore retried once; a background rebuild when generations recorded noticeably
- * more framework classes. Subclasses say how to build an image and how to restore one.
+ * more framework classes. An image is valid only while its {@link ReadSet} matches the app roots: when a
+ * file the framework phase read changed, that generation starts in a fresh JVM and the image is rebuilt
+ * in the background. Subclasses say how to build an image and how to restore one.
  */
 public abstract class ImageEngine implements Engine {
     /** Written into an image once it is complete: what restores need, and numbers for the user. */
     protected static final String IMAGE_META = "crac-dev.properties";
     /** Image metadata: the token of the JVM that was checkpointed, which its restores use until a go line. */
     protected static final String TOKEN = "token";
+    /** Image file: what the framework phase read from the app roots (see {@link ReadSet}). */
+    protected static final String READ_SET = "readset";
     private static final long REBUILD_DELAY_MS = 1500;
 
     protected final LaunchConfig cfg;
@@ -67,6 +73,10 @@ public abstract class ImageEngine implements Engine {
     private final AtomicInteger pendingNewClasses = new AtomicInteger();
     /** The published base image's metadata (null: none), read once instead of on every restore. */
     private volatile Properties baseMeta;
+    /** What the published base image's framework phase read: it is valid only while this matches. */
+    private volatile ReadSet baseReadSet;
+    /** A rebuild for a stale read set is scheduled or running. */
+    private final AtomicBoolean staleRebuild = new AtomicBoolean();
     private volatile ChildProcess building;
     private volatile boolean closed;
 
@@ -75,6 +85,7 @@ public abstract class ImageEngine implements Engine {
         this.console = console;
         this.restoreTimeout = restoreTimeout;
         this.baseMeta = readMeta(baseImage());
+        this.baseReadSet = readReadSet(baseImage());
     }
 
     /**
@@ -124,8 +135,11 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public void prepare() throws CracDevException {
+        List<String> changed = staleFiles();
         if (baseMeta == null) {
             buildBase("no base image yet");
+        } else if (!changed.isEmpty()) {
+            buildBase(ReadSet.describe(changed) + " since the framework phase read it");
         } else {
             console.debug("reusing base image " + baseImage());
         }
@@ -136,6 +150,15 @@ public abstract class ImageEngine implements Engine {
 
     @Override
     public Launched launch(GenerationRequest request) throws CracDevException {
+        List<String> changed = staleFiles();
+        if (!changed.isEmpty()) {
+            // the image holds what framework initializers made of the old files: never serve that
+            discardParked();
+            rebuildStale(changed);
+            console.info(ReadSet.describe(changed) + " (read by the framework phase): gen " + request.number()
+                    + " starts in a fresh JVM while the base image is rebuilt");
+            return FreshJvm.launch(cfg, console, request, "fresh JVM");
+        }
         Launched ahead = releaseParked(request);
         if (ahead != null) {
             return ahead;
@@ -220,10 +243,39 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
+    /** The files the base image's framework phase read that have changed since (empty: none, or no image). */
+    private List<String> staleFiles() {
+        return baseMeta == null ? List.of() : baseReadSet.changed(cfg.appRoots());
+    }
+
+    private void rebuildStale(List<String> changed) {
+        if (closed || !staleRebuild.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            background.schedule(() -> {
+                try {
+                    if (!staleFiles().isEmpty()) { // a rebuild for new classes may have come first
+                        buildBase(ReadSet.describe(changed) + " since the framework phase read it");
+                        restoreAhead();
+                    }
+                } catch (CracDevException e) {
+                    if (!closed) {
+                        console.warn("rebuilding the base image failed: " + e.getMessage());
+                    }
+                } finally {
+                    staleRebuild.set(false);
+                }
+            }, REBUILD_DELAY_MS, TimeUnit.MILLISECONDS); // the fresh generation starts first
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            staleRebuild.set(false); // closed meanwhile
+        }
+    }
+
     /** Restores the next generation now and parks it (background thread). */
     private void restoreAhead() {
         Properties meta = baseMeta;
-        if (closed || !goOnStdin() || meta == null) {
+        if (closed || !goOnStdin() || meta == null || !staleFiles().isEmpty()) {
             return;
         }
         CompletableFuture<Parked> next = new CompletableFuture<>();
@@ -318,6 +370,7 @@ public abstract class ImageEngine implements Engine {
                 imageLock.writeLock().lock(); // no restore reads the image while it is replaced
                 return imageLock.writeLock()::unlock;
             });
+            baseReadSet = readReadSet(baseImage());
             baseMeta = meta;
             imageVersion.incrementAndGet();
             discardParked(); // restored from the previous image
@@ -456,6 +509,19 @@ public abstract class ImageEngine implements Engine {
             ImageStore.deleteTree(dir);
         } catch (IOException e) {
             console.debug("could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** Stores what the template's framework phase read into its image. */
+    protected static void saveReadSet(TemplateBooter.Template template, Path dir) throws IOException {
+        template.readSet().write(dir.resolve(READ_SET));
+    }
+
+    private static ReadSet readReadSet(Path image) {
+        try {
+            return ReadSet.read(image.resolve(READ_SET));
+        } catch (IOException e) {
+            return ReadSet.empty(); // unreadable: the image's metadata is checked on restore anyway
         }
     }
 

@@ -6,8 +6,11 @@ import dev.cracdev.ExitCode;
 import dev.cracdev.image.ClassList;
 import dev.cracdev.runtime.Boot;
 import dev.cracdev.protocol.ChildProtocol;
+import dev.cracdev.protocol.ReadSet;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,16 +21,18 @@ import java.util.function.Consumer;
 /**
  * Boots a template JVM through its framework phase to the boundary, for every engine that has one.
  *
- * <p>If the runtime reports framework initializers that read app-root files (tainted classes), they are
- * marked load-only in the class list and the template is booted again: their initializers then run
- * fresh in each generation. A few rounds settle it; each round can only add classes.
+ * <p>Framework initializers run here, and may read app files: the template comes back with its
+ * {@link ReadSet}, which keys whatever is made of it (an image, a standby) on what they read. Only an
+ * initializer that loads an app <em>class</em> cannot run before the boundary: the runtime reports it
+ * (tainted), it is marked load-only in the class list — remembered for every later template and
+ * standby — and the template is booted again. Each round can only add classes.
  */
 public final class TemplateBooter {
     private static final int MAX_ROUNDS = 6;
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
 
     /** A template parked at the boundary; its events carry {@code token}, and so do those of its images until their go line. */
-    public record Template(ChildProcess child, long bootMillis, int preloaded, String token) {
+    public record Template(ChildProcess child, long bootMillis, int preloaded, String token, ReadSet readSet) {
     }
 
     private TemplateBooter() {
@@ -48,6 +53,8 @@ public final class TemplateBooter {
                 options.add("-D" + Boot.INITIALIZE_PROPERTY + "=false");
             }
             String token = ChildProtocol.newToken();
+            Path readSetFile = cfg.stateDir().resolve("readset-" + token.substring(0, 12) + ".tmp");
+            options.add("-D" + Boot.READ_SET_PROPERTY + "=" + readSetFile);
             command.addAll(JvmCommand.build(cfg, mode, options, token));
             long t0 = System.nanoTime();
             ChildProcess child;
@@ -69,10 +76,12 @@ public final class TemplateBooter {
             }
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (m != null && m.word().equals(ChildProtocol.BOUNDARY)) {
-                console.debug(name + " reached the boundary in " + millis + " ms, preloaded "
-                        + m.get("preloaded") + " classes (" + m.get("failed") + " failed)");
-                return new Template(child, millis, m.getInt("preloaded", 0), token);
+                ReadSet readSet = takeReadSet(readSetFile, child);
+                console.debug(name + " reached the boundary in " + millis + " ms, preloaded " + m.get("preloaded")
+                        + " classes (" + m.get("failed") + " failed), " + readSet.size() + " app-root lookups");
+                return new Template(child, millis, m.getInt("preloaded", 0), token, readSet);
             }
+            deleteQuietly(readSetFile);
             child.kill();
             if (m == null) {
                 throw new CracDevException(ExitCode.FAILURE, "the framework phase did not reach the boundary within "
@@ -87,21 +96,40 @@ public final class TemplateBooter {
                         + child.recentOutput());
             }
             List<String> tainted = Arrays.asList(m.get("classes").split(","));
-            console.debug("app-file lookups by framework initializers: " + m.get("resources"));
             try {
                 classList.markLoadOnly(tainted);
             } catch (IOException e) {
                 throw new CracDevException(ExitCode.FAILURE, "could not update the class list " + cfg.classList()
                         + ": " + e.getMessage());
             }
-            console.info("framework initializers read app files (" + summary(tainted)
+            console.info("framework initializers loaded app classes (" + summary(tainted)
                     + "); they will run in each generation instead" + (round + 1 == MAX_ROUNDS
                     ? "; as they keep coming, the next template preloads without running any initializer"
                     : "") + ": rebooting the template");
             if (round >= MAX_ROUNDS) {
-                throw new CracDevException(ExitCode.INTERNAL, "the framework phase reported app-file reads even "
+                throw new CracDevException(ExitCode.INTERNAL, "the framework phase reported app-class loads even "
                         + "without initializers; please report it with --verbose output");
             }
+        }
+    }
+
+    private static ReadSet takeReadSet(Path file, ChildProcess child) throws CracDevException {
+        try {
+            return ReadSet.read(file);
+        } catch (IOException e) {
+            child.kill();
+            throw new CracDevException(ExitCode.FAILURE, "could not read what the framework phase read (" + file + "): "
+                    + e.getMessage());
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a leftover .tmp file is swept with the image store's crash leftovers
         }
     }
 

@@ -40,6 +40,8 @@ public final class ImageStore {
     private static final String PROJECT = "project";
     /** What a build, publish or discard leaves behind when the supervisor dies in the middle of it. */
     private static final Pattern LEFTOVER = Pattern.compile(".+\\.(building|old|bad)-\\d+");
+    /** A read set a template wrote at its boundary, normally read and deleted at once. */
+    private static final Pattern LEFTOVER_FILE = Pattern.compile("readset-[0-9a-f]+\\.tmp");
 
     private final Path root;
     private final String project;
@@ -89,9 +91,13 @@ public final class ImageStore {
     private void sweepLeftovers() throws IOException {
         for (Path dir : entries()) {
             try (Stream<Path> children = Files.list(dir)) {
-                for (Path p : children.filter(c -> LEFTOVER.matcher(c.getFileName().toString()).matches()
-                        && Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)).toList()) {
-                    deleteTree(p);
+                for (Path p : children.toList()) {
+                    String name = p.getFileName().toString();
+                    if (LEFTOVER.matcher(name).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        deleteTree(p);
+                    } else if (LEFTOVER_FILE.matcher(name).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.delete(p);
+                    }
                 }
             }
         }

@@ -38,9 +38,9 @@ public final class ChildProtocol {
     public static final String TOKEN_PROPERTY = "cracdev.token";
 
     // child -> supervisor events
-    /** Framework phase done, boundary verified, parked waiting for {@link #GO}. Fields: ms, preloaded, failed. */
+    /** Framework phase done, boundary verified, parked waiting for {@link #GO}. Fields: ms, preloaded, failed, reads. */
     public static final String BOUNDARY = "boundary";
-    /** Framework initializers read app-root resources; template must be rebuilt. Field: classes (comma list). */
+    /** Framework initializers loaded app classes; the template must be rebooted. Field: classes (comma list). */
     public static final String TAINTED = "tainted";
     /** Boundary violated (an app class was loaded in the framework phase). Field: message. */
     public static final String REFUSED = "refused";

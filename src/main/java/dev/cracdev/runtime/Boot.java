@@ -35,6 +35,8 @@ public final class Boot {
     static final String MODE_PROPERTY = "cracdev.mode";
     /** System property: the framework class list to preload. */
     static final String CLASSLIST_PROPERTY = "cracdev.classlist";
+    /** System property: where to write the framework phase's read set at the boundary. */
+    public static final String READ_SET_PROPERTY = "cracdev.readset";
     /** System property: "false" to preload without running any static initializer. */
     public static final String INITIALIZE_PROPERTY = "cracdev.preload.initialize";
 
@@ -87,9 +89,17 @@ public final class Boot {
         Set<String> tainted = new TreeSet<>(loader.taintedClasses());
         tainted.addAll(failedInit);
         if (!tainted.isEmpty() && !mode.equals("cold")) {
-            emit(ChildProtocol.TAINTED, "classes", String.join(",", tainted),
-                    "resources", String.join(",", new TreeSet<>(loader.taintingResources())));
+            emit(ChildProtocol.TAINTED, "classes", String.join(",", tainted));
             System.exit(ChildProtocol.EXIT_TAINTED);
+        }
+        String readSetFile = System.getProperty(READ_SET_PROPERTY);
+        if (readSetFile != null && !mode.equals("cold")) {
+            try {
+                loader.readSet().write(Path.of(readSetFile)); // closed before the checkpoint, as every file must be
+            } catch (IOException e) {
+                emit(ChildProtocol.REFUSED, "message", "could not write the read set " + readSetFile + ": " + e.getMessage());
+                System.exit(ChildProtocol.EXIT_REFUSED);
+            }
         }
         if (mode.equals("criu")) {
             try {
@@ -102,7 +112,7 @@ public final class Boot {
         if (!mode.equals("cold")) { // a cold JVM has no framework phase, and its go line is already waiting
             emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
                     "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
-                    "untracked", Integer.toString(loader.untrackedLookups().size()));
+                    "reads", Integer.toString(loader.readSet().size()));
         }
 
         // STEP 4: released into the app phase
@@ -128,6 +138,7 @@ public final class Boot {
                 System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(e));
             }
         }
+        markHooksPending(go.get("exitflag"));
         loader.enterAppPhase();
         emit(ChildProtocol.STARTED, "gen", go.get("gen"));
         runMain(loader, go.get("main"), go.all("arg").toArray(new String[0]));
@@ -223,6 +234,25 @@ public final class Boot {
     private static void exit(int status) {
         emit(ChildProtocol.EXITING, "status", Integer.toString(status));
         System.exit(status);
+    }
+
+    /**
+     * Creates the file the supervisor watches while this generation stops: the JDK deletes it after every
+     * application shutdown hook has run (deleteOnExit runs last), so the supervisor need not wait for the
+     * JVM's own, sometimes slow, exit. Registered before the app runs: its own deleteOnExit files go first.
+     */
+    private static void markHooksPending(String path) {
+        if (path == null) {
+            return;
+        }
+        try {
+            Path flag = Path.of(path);
+            Files.deleteIfExists(flag);
+            Files.createFile(flag);
+            flag.toFile().deleteOnExit();
+        } catch (IOException | RuntimeException e) {
+            // without it the supervisor waits for the JVM to end, as it would anyway
+        }
     }
 
     /** First thing, before any framework or app code runs: the token must not be readable by them. */

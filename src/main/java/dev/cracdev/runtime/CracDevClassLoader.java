@@ -1,25 +1,23 @@
 package dev.cracdev.runtime;
 
+import dev.cracdev.protocol.ReadSet;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import java.util.zip.ZipFile;
 
 /**
  * The generation's system class loader ({@code -Djava.system.class.loader}): one loader over the
@@ -29,13 +27,15 @@ import java.util.zip.ZipFile;
  * <p>Why crac-dev needs its own: during the <em>framework phase</em> it watches what framework code
  * does with the app roots.
  * <ul>
- *   <li>A class defined from an app root before the boundary is a boundary violation: it would be
- *       frozen into every generation. The runtime refuses the checkpoint and names the class.</li>
- *   <li>A resource lookup that reaches (or, when nothing is found, would reach) an app root, made while
- *       a framework class's static initializer runs, would bake the app's current file — or its
- *       absence — into every generation (the stale-state bug of Rails Spring and Spork). The
- *       initializing classes are reported as <em>tainted</em>; the template is rebuilt with them loaded
- *       but left uninitialized, so their initializers run fresh in each generation.</li>
+ *   <li>Every lookup that consults the app roots — a resource found there or not ({@code logback.xml},
+ *       {@code META-INF/spring.factories}), a class probed and not found — goes into the {@link ReadSet},
+ *       with what the app roots held at that moment. Framework initializers may read app files: the
+ *       image that holds what they made of them is used only while the read set still matches, so no
+ *       generation ever starts from stale state (the bug users hate most in Rails Spring and Spork).</li>
+ *   <li>A class defined from an app root before the boundary would be frozen into every generation. If a
+ *       framework initializer asked for it, that initializer is <em>tainted</em>: the template is rebooted
+ *       with it loaded but uninitialized (it runs in each generation). Otherwise it is a boundary
+ *       violation: the runtime refuses the checkpoint and names the class.</li>
  * </ul>
  * It also records, in load order, every class it defines from a framework entry: the class list the
  * next template preloads.
@@ -50,14 +50,12 @@ public final class CracDevClassLoader extends URLClassLoader {
         registerAsParallelCapable();
     }
 
-    private final List<Path> framework;
+    private final List<Path> appRoots;
     private final List<String> appRootPrefixes;
-    private volatile Set<String> frameworkPackages;
     private volatile boolean frameworkPhase = true;
     private final Set<String> recorded = Collections.synchronizedSet(new LinkedHashSet<>());
     private final Set<String> tainted = ConcurrentHashMap.newKeySet();
-    private final Set<String> taintingResources = ConcurrentHashMap.newKeySet();
-    private final List<String> untrackedLookups = Collections.synchronizedList(new ArrayList<>());
+    private final ReadSet readSet = ReadSet.empty();
     private final List<String> violations = Collections.synchronizedList(new ArrayList<>());
 
     /** Called by the JVM when it makes this the system class loader. */
@@ -72,7 +70,7 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     CracDevClassLoader(List<Path> framework, List<Path> appRoots, ClassLoader parent) {
         super("crac-dev", urls(framework, appRoots), parent);
-        this.framework = List.copyOf(framework);
+        this.appRoots = List.copyOf(appRoots);
         this.appRootPrefixes = appRoots.stream().map(p -> directoryUrl(p).toString()).collect(Collectors.toList());
     }
 
@@ -96,21 +94,14 @@ public final class CracDevClassLoader extends URLClassLoader {
         }
     }
 
-    /** Framework classes whose initializer looked at app-root resources during the framework phase. */
+    /** Framework classes whose initializer asked for an app class during the framework phase. */
     public Set<String> taintedClasses() {
         return Set.copyOf(tainted);
     }
 
-    /** The resources (and the innermost initializer) that tainted classes, for --verbose. */
-    public Set<String> taintingResources() {
-        return Set.copyOf(taintingResources);
-    }
-
-    /** App-root lookups in the framework phase that no framework initializer could be blamed for. */
-    public List<String> untrackedLookups() {
-        synchronized (untrackedLookups) {
-            return new ArrayList<>(untrackedLookups);
-        }
+    /** What the framework phase looked up in the app roots. */
+    public ReadSet readSet() {
+        return readSet;
     }
 
     /** App classes defined during the framework phase, with who asked for them. */
@@ -122,7 +113,15 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        Class<?> c = super.findClass(name);
+        Class<?> c;
+        try {
+            c = super.findClass(name);
+        } catch (ClassNotFoundException e) {
+            if (frameworkPhase) {
+                readSet.record(name.replace('.', '/') + ".class", appRoots); // absent now: the app may add it
+            }
+            throw e;
+        }
         CodeSource source = c.getProtectionDomain().getCodeSource();
         boolean fromApp = source != null && source.getLocation() != null && isAppRoot(source.getLocation());
         if (!fromApp) {
@@ -135,66 +134,18 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     @Override
     public URL findResource(String name) {
-        URL url = super.findResource(name);
-        if (frameworkPhase && (url == null ? appMayProvide(name) : isAppRoot(url))) {
-            blameInitializers(name);
+        if (frameworkPhase) {
+            readSet.record(name, appRoots); // found in an app root or not: either way what the app roots hold matters
         }
-        return url;
+        return super.findResource(name);
     }
 
     @Override
     public Enumeration<URL> findResources(String name) throws IOException {
-        if (frameworkPhase && appMayProvide(name)) {
-            blameInitializers(name); // an enumeration always consults the app roots
+        if (frameworkPhase) {
+            readSet.record(name, appRoots); // an enumeration always consults every app root
         }
         return super.findResources(name);
-    }
-
-    /**
-     * Whether the app could add this resource and so change what a framework initializer sees. Top-level
-     * names ({@code logback.xml}, {@code application.properties}) and {@code META-INF/...} are the app's
-     * to provide; a name inside a package the framework itself ships (a missing
-     * {@code jakarta/servlet/LocalStrings_en.properties} probed by a ResourceBundle) is not.
-     */
-    private boolean appMayProvide(String name) {
-        int slash = name.lastIndexOf('/');
-        if (slash < 0 || name.startsWith("META-INF/")) {
-            return true;
-        }
-        return !frameworkPackages().contains(name.substring(0, slash));
-    }
-
-    private Set<String> frameworkPackages() {
-        Set<String> packages = frameworkPackages;
-        if (packages == null) {
-            packages = new HashSet<>();
-            for (Path entry : framework) {
-                collectPackages(entry, packages);
-            }
-            frameworkPackages = packages;
-        }
-        return packages;
-    }
-
-    private static void collectPackages(Path entry, Set<String> packages) {
-        try {
-            if (Files.isDirectory(entry)) {
-                try (Stream<Path> files = Files.walk(entry)) {
-                    files.filter(Files::isDirectory).forEach(d -> packages.add(entry.relativize(d).toString().replace('\\', '/')));
-                }
-            } else if (Files.isRegularFile(entry)) {
-                try (ZipFile zip = new ZipFile(entry.toFile())) {
-                    zip.stream().forEach(e -> {
-                        int slash = e.getName().lastIndexOf('/');
-                        if (slash > 0) {
-                            packages.add(e.getName().substring(0, slash));
-                        }
-                    });
-                }
-            }
-        } catch (IOException e) {
-            // unreadable entry: its packages count as the app's (more taint, never stale state)
-        }
     }
 
     private boolean isAppRoot(URL url) {
@@ -212,35 +163,31 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     /**
      * Marks every framework class whose static initializer is on the stack as tainted and fails their
-     * initialization; returns false (and records the lookup as untracked) when there is none to blame.
-     * When the innermost initializer is the JDK's own (ResourceBundle or LoggerFinder looking for
-     * providers, whoever touched them first), no framework class is to blame: marking one would only
-     * move the JDK's initialization to another, and failing it would break the JDK class.
+     * initialization; returns false when there is none to blame (then it is a boundary violation).
+     * When the innermost initializer is the JDK's own, no framework class is to blame.
      */
-    private boolean blameInitializers(String resource) {
+    private boolean blameInitializers(String appClass) {
         List<Class<?>> initializing = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
                 .walk(frames -> frames
                         .filter(f -> f.getMethodName().equals("<clinit>"))
                         .map(StackWalker.StackFrame::getDeclaringClass)
                         .collect(Collectors.toList()));
         if (initializing.isEmpty() || initializing.get(0).getClassLoader() != this) {
-            untrackedLookups.add(resource + " by " + caller());
             return false;
         }
         List<String> ours = initializing.stream().filter(c -> c.getClassLoader() == this).map(Class::getName).toList();
         tainted.addAll(ours);
-        taintingResources.add(resource + " (" + ours.get(0) + ")");
         // Fail the initializers: every class whose initialization needs them then fails too and is
         // reported, so one template round finds all dependents instead of one per round. This JVM is
-        // discarded anyway (a tainted template is rebuilt).
-        throw new AppFileReadDuringFrameworkPhase(resource, ours.get(0));
+        // discarded anyway (a tainted template is rebooted).
+        throw new AppClassLoadedDuringFrameworkPhase(appClass, ours.get(0));
     }
 
-    /** Thrown into a framework initializer that looked at app files before the boundary. */
-    static final class AppFileReadDuringFrameworkPhase extends Error {
-        AppFileReadDuringFrameworkPhase(String resource, String initializer) {
-            super(initializer + " looked up " + resource + " before the boundary; it will be initialized in each "
-                    + "generation instead", null, false, false);
+    /** Thrown into a framework initializer that asked for an app class before the boundary. */
+    static final class AppClassLoadedDuringFrameworkPhase extends Error {
+        AppClassLoadedDuringFrameworkPhase(String appClass, String initializer) {
+            super(initializer + " loaded app class " + appClass + " before the boundary; it will be initialized in "
+                    + "each generation instead", null, false, false);
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.List;
  *
  * <p>The list file has one class name a line, in the order the app loaded them. A line starting with
  * {@code -} names a class to load and link but <em>not</em> initialize, because its initializer was
- * caught reading app-root resources (see {@link CracDevClassLoader}); its initializer then runs in each
- * generation, seeing the current files. Classes that fail to load or initialize are skipped and
+ * caught loading an app class (see {@link CracDevClassLoader}); its initializer then runs in each
+ * generation. Initializers that read app files do run here: the read set keys the image on what they read. Classes that fail to load or initialize are skipped and
  * reported as tainted, so the next template leaves them uninitialized too: an initializer that failed
  * here would otherwise leave the class unusable in every generation.
  */
@@ -49,7 +49,7 @@ final class FrameworkPhase {
                 preloaded++;
             } catch (ClassNotFoundException e) {
                 failed++; // gone from the framework since the list was recorded
-            } catch (LinkageError | RuntimeException | CracDevClassLoader.AppFileReadDuringFrameworkPhase e) {
+            } catch (LinkageError | RuntimeException | CracDevClassLoader.AppClassLoadedDuringFrameworkPhase e) {
                 // includes "Could not initialize class" when an initializer this one needs was failed
                 failed++;
                 if (init) {

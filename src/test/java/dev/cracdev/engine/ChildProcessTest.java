@@ -38,6 +38,28 @@ class ChildProcessTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> below.stream().noneMatch(ProcessHandle::isAlive));
     }
 
+    /**
+     * A JVM whose shutdown hooks are done (its exit flag deleted) but whose own exit lingers, as HotSpot's does
+     * for ~300 ms with a thread in native code: stop() kills it then instead of waiting out the grace period.
+     */
+    @Test
+    void aGracefulStopEndsOnceTheShutdownHooksRanEvenIfTheProcessLingers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        GenerationRequest request = new GenerationRequest(1, "app.Main", List.of(), tmp.resolve("recorded"));
+        java.nio.file.Path flag = request.exitFlag();
+        // on SIGTERM: "hooks" delete the flag, then the "exit" hangs for a minute
+        ChildProcess child = ChildProcess.start("lingers", List.of("sh", "-c", "touch '" + flag + "'; "
+                + "trap \"rm -f '" + flag + "'; sleep 60\" TERM; while :; do sleep 0.05; done"), null, QUIET, false, null);
+        child.release(request, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(flag));
+        long t0 = System.nanoTime();
+        child.stop(Duration.ofSeconds(60));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(child.isAlive());
+        assertTrue(ms < 30_000, "stop waited " + ms + " ms: not for the end of the hooks, for the grace period");
+        assertFalse(java.nio.file.Files.exists(flag));
+    }
+
     @Test
     void aRuntimeEventAfterAPartialLineOfTheAppIsStillAnEvent() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The engine contract: what every engine must do, run against each one by a subclass (as rails/spring
@@ -37,6 +38,14 @@ public abstract class AbstractEngineContractIT {
     /** Extra options every start of this engine needs (e.g. the JDK). */
     protected List<String> engineArgs() {
         return List.of();
+    }
+
+    /**
+     * Waits for the {@code nth} framework phase done ahead of a change with the recorded class list (so
+     * its initializers ran), as started with {@code --verbose}; engines without one skip the test.
+     */
+    protected void awaitFrameworkPhaseAhead(int nth) throws Exception {
+        assumeTrue(false, "the " + engine() + " engine does no framework phase ahead of a change");
     }
 
     @BeforeEach
@@ -95,6 +104,31 @@ public abstract class AbstractEngineContractIT {
             supervisor.await("hello v1 token=\\w+ conf=conf-" + i + " ", T);
             supervisor.await("\\[crac-dev\\] gen " + i + " ready in", T);
         }
+    }
+
+    /**
+     * fw.FwConfig's initializer reads fw.conf from the app root and runs before the boundary (the image
+     * holds its result). Changing fw.conf gives one generation in a fresh JVM while the image (or standby)
+     * is remade; a class-only change then uses it again. The template never reboots for it.
+     */
+    @Test
+    void aFileReadByAFrameworkInitializerChangedStartsOneFreshJvmAndTheImageFollows() throws Exception {
+        startSupervisor("--verbose");
+        supervisor.await("hello v1 token=\\w+ conf=conf-1 ", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        awaitFrameworkPhaseAhead(1);
+
+        Files.writeString(project.appRoot.resolve("fw.conf"), "conf-2");
+        supervisor.await("\\[crac-dev\\] fw.conf changed \\(read by the framework phase\\): gen 2 starts in a fresh JVM", T);
+        supervisor.await("hello v1 token=\\w+ conf=conf-2 .*gen=2 ", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* fresh JVM", T);
+        awaitFrameworkPhaseAhead(2);
+
+        project.writeApp("v2", "");
+        supervisor.await("hello v2 token=\\w+ conf=conf-2 .*gen=3 ", T);
+        supervisor.await("\\[crac-dev\\] gen 3 ready in .* (restore|release)", T);
+        assertEquals(1, supervisor.count("starts in a fresh JVM"), "only the generation after the file changed");
+        assertEquals(0, supervisor.count("rebooting the template"), "initializers that read files need no reboot");
     }
 
     @Test

@@ -33,6 +33,11 @@ class CracEngineIT extends AbstractEngineContractIT {
     }
 
     @Override
+    protected void awaitFrameworkPhaseAhead(int nth) throws Exception {
+        supervisor.await("\\[crac-dev\\] base image ready in .* [1-9]\\d* classes preloaded", nth, T);
+    }
+
+    @Override
     protected String engine() {
         return "crac";
     }

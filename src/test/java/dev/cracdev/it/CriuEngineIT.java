@@ -52,6 +52,11 @@ class CriuEngineIT extends AbstractEngineContractIT {
         return SupervisorProcess.run(project.dir, List.of("status", "--json")).output();
     }
 
+    @Override
+    protected void awaitFrameworkPhaseAhead(int nth) throws Exception {
+        supervisor.await("\\[crac-dev\\] base image ready in .* [1-9]\\d* classes preloaded", nth, T);
+    }
+
     /** Starts, waits for gen 1 and for the base image rebuilt with gen 1's recorded class list. */
     private void startWithWarmImage(String... extra) throws Exception {
         startSupervisor(extra);

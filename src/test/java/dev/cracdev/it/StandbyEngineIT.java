@@ -9,6 +9,11 @@ class StandbyEngineIT extends AbstractEngineContractIT {
         return "standby";
     }
 
+    @Override
+    protected void awaitFrameworkPhaseAhead(int nth) throws Exception {
+        supervisor.await("standby reached the boundary in \\d+ ms, preloaded [1-9]\\d* classes", nth, T);
+    }
+
     @Test
     void theFrameworkPhaseIsNotOnTheCriticalPathOfAChange() throws Exception {
         startSupervisor("--verbose");

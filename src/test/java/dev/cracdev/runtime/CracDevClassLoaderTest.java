@@ -40,20 +40,41 @@ class CracDevClassLoaderTest {
     }
 
     @Test
-    void anInitializerThatReadsAnAppResourceIsTaintedAndAPlainOneIsNot() throws Exception {
+    void anInitializerThatReadsAnAppResourceRunsAndTheReadSetKeysItsImageOnThatFile() throws Exception {
         try (CracDevClassLoader loader = loader()) {
             Class.forName("fw.Plain", true, loader);
-            // its initialization is failed on purpose: dependents then fail too and are found in one round
-            assertThrows(CracDevClassLoader.AppFileReadDuringFrameworkPhase.class, () -> Class.forName("fw.ReadsConfig", true, loader));
-            assertEquals(java.util.Set.of("fw.ReadsConfig"), loader.taintedClasses());
+            assertTrue((Boolean) Class.forName("fw.ReadsConfig", true, loader).getField("FOUND").get(null),
+                    "the initializer ran and saw the app's file");
+            assertEquals(java.util.Set.of(), loader.taintedClasses());
             assertEquals(List.of("fw.Plain", "fw.ReadsConfig"), loader.recordedClasses(), "framework classes recorded in load order");
+            List<Path> roots = List.of(tmp.resolve("app"));
+            assertEquals(List.of(), loader.readSet().changed(roots));
+            Files.writeString(tmp.resolve("app/logback.xml"), "<configuration debug=\"true\"/>");
+            assertEquals(List.of("logback.xml"), loader.readSet().changed(roots));
+        }
+    }
+
+    @Test
+    void lookupsThatFoundNothingAreInTheReadSetTooSoAFileThatAppearsLaterInvalidatesIt() throws Exception {
+        try (CracDevClassLoader loader = loader()) {
+            assertEquals(null, loader.getResource("META-INF/fw.factories"));
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("org.slf4j.impl.StaticLoggerBinder", false, loader));
+            List<Path> roots = List.of(tmp.resolve("app"));
+            assertEquals(List.of(), loader.readSet().changed(roots));
+            Files.createDirectories(tmp.resolve("app/META-INF"));
+            Files.writeString(tmp.resolve("app/META-INF/fw.factories"), "fw.Plugin=app.Plugin");
+            assertEquals(List.of("META-INF/fw.factories"), loader.readSet().changed(roots));
+            Files.createDirectories(tmp.resolve("app/org/slf4j/impl"));
+            Files.writeString(tmp.resolve("app/org/slf4j/impl/StaticLoggerBinder.class"), "not really a class");
+            assertEquals(List.of("META-INF/fw.factories", "org/slf4j/impl/StaticLoggerBinder.class"),
+                    loader.readSet().changed(roots));
         }
     }
 
     @Test
     void anAppClassLoadedByAFrameworkInitializerTaintsThatInitializerInsteadOfCrossingTheBoundary() throws Exception {
         try (CracDevClassLoader loader = loader()) {
-            assertThrows(CracDevClassLoader.AppFileReadDuringFrameworkPhase.class, () -> Class.forName("fw.LoadsApp", true, loader));
+            assertThrows(CracDevClassLoader.AppClassLoadedDuringFrameworkPhase.class, () -> Class.forName("fw.LoadsApp", true, loader));
             assertTrue(loader.taintedClasses().contains("fw.LoadsApp"));
             assertEquals(List.of(), loader.boundaryViolations());
         }
@@ -76,6 +97,7 @@ class CracDevClassLoaderTest {
             Class.forName("fw.ReadsConfig", true, loader);
             assertEquals(List.of(), loader.boundaryViolations());
             assertEquals(java.util.Set.of(), loader.taintedClasses());
+            assertEquals(0, loader.readSet().size(), "the app phase's own lookups key nothing");
             assertEquals(List.of("fw.ReadsConfig"), loader.recordedClasses(), "app classes are not recorded");
         }
     }

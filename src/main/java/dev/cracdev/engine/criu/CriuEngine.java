@@ -42,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 public final class CriuEngine extends ImageEngine {
     private static final List<String> STDIO = List.of("stdin", "stdout", "stderr");
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
+    /** Ready-image metadata: the exit flag of the generation it was taken from (see GenerationRequest#exitFlag). */
+    private static final String EXIT_FLAG = "exitFlag";
 
     private final Path criu;
 
@@ -78,6 +80,7 @@ public final class CriuEngine extends ImageEngine {
             meta.setProperty("dumpMillis", Long.toString(dumpMillis));
             meta.setProperty("preloaded", Integer.toString(template.preloaded()));
             meta.setProperty(TOKEN, template.token());
+            saveReadSet(template, dir);
             return meta;
         } finally {
             template.child().kill(); // after a good dump CRIU already killed the JVM; this reaps unshare
@@ -179,6 +182,9 @@ public final class CriuEngine extends ImageEngine {
             long pid = generation.jvmPid();
             Properties m = stdio(pid);
             m.setProperty(TOKEN, generation.token()); // a restored ready image is that generation, token included
+            if (generation.exitFlag() != null) {
+                m.setProperty(EXIT_FLAG, generation.exitFlag().toString()); // and deletes its exit flag when it stops
+            }
             m.setProperty("dumpMillis", Long.toString(dump(pid, dir,
                     List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"))));
             return m;
@@ -207,6 +213,9 @@ public final class CriuEngine extends ImageEngine {
         Restored r = startRestore("gen-" + number, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
                 true, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
         if (r.failure() == null) {
+            if (meta.getProperty(EXIT_FLAG) != null) {
+                r.child().watchExitFlag(Path.of(meta.getProperty(EXIT_FLAG)));
+            }
             return new Launched(r.child(), "restore ready image");
         }
         console.warn("the ready image " + image + " failed to restore (" + r.failure() + ")"

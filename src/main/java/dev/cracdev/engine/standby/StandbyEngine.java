@@ -8,7 +8,9 @@ import dev.cracdev.engine.Engine;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.engine.FreshJvm;
 import dev.cracdev.engine.TemplateBooter;
+import dev.cracdev.protocol.ReadSet;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +62,14 @@ public final class StandbyEngine implements Engine {
         }
         if (!template.child().isAlive()) {
             template = boot();
+        }
+        List<String> changed = template.readSet().changed(cfg.appRoots());
+        if (!changed.isEmpty()) {
+            // it holds what framework initializers made of the old files; the next standby reads the new ones
+            template.child().kill();
+            console.info(ReadSet.describe(changed) + " (read by the framework phase): gen " + request.number()
+                    + " starts in a fresh JVM; the next standby boots with the new files");
+            return FreshJvm.launch(cfg, console, request, "fresh JVM");
         }
         long waited = (System.nanoTime() - t0) / 1_000_000;
         template.child().forwardOutput();

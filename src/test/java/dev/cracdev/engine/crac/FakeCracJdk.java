@@ -35,7 +35,7 @@ final class FakeCracJdk {
               esac
             done
             if [ -z "$restore" ]; then
-              echo "@crac-dev@ $token boundary ms=5 preloaded=0 failed=0 untracked=0"
+              echo "@crac-dev@ $token boundary ms=5 preloaded=0 failed=0 reads=0"
               mkdir -p "$to" && echo pages > "$to/pages-1.img"
               printf '(00.10) Dumping task 1\\n(00.20) Dumping finished successfully\\n' > "$to/dump4.log"
               (setsid sh -c 'sleep 0.3; real=$(realpath -e "$1") && printf %s "$real" > "$real/cppath"' criuengine-checkpoint "$to" </dev/null >/dev/null 2>&1 &)

@@ -1,0 +1,126 @@
+package dev.cracdev.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the framework phase read from the app roots: each name looked up there (a resource such as
+ * {@code logback.xml}, or a class that was probed and not found) with what the app roots held under that
+ * name at the time — a content hash per root, or "absent". An image (or a standby JVM) that ran framework
+ * initializers holds whatever they made of those files, so it is valid only while every entry still
+ * matches: that is how initializers can run before the boundary without ever serving stale state.
+ *
+ * <p>Written by the runtime at the boundary, checked by the supervisor before each generation; both sides
+ * compute entries with {@link #state}, so this class depends on the JDK only.
+ */
+public final class ReadSet {
+    private static final String ABSENT = "-";
+    private final Map<String, String> entries; // name -> state, in lookup order
+
+    private ReadSet(Map<String, String> entries) {
+        this.entries = entries;
+    }
+
+    public static ReadSet empty() {
+        return new ReadSet(new LinkedHashMap<>());
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /** Records {@code name} as the app roots hold it now, the first time it is looked up. */
+    public synchronized void record(String name, List<Path> appRoots) {
+        if (!entries.containsKey(name)) {
+            entries.put(name, state(name, appRoots));
+        }
+    }
+
+    /**
+     * The names whose state in the app roots differs from the recorded one (empty: still valid). A name
+     * recorded as absent that now exists counts too: an initializer that found nothing would find it now.
+     */
+    public synchronized List<String> changed(List<Path> appRoots) {
+        List<String> changed = new ArrayList<>();
+        entries.forEach((name, recorded) -> {
+            if (!recorded.equals(state(name, appRoots))) {
+                changed.add(name);
+            }
+        });
+        return changed;
+    }
+
+    /** For the user: "logback.xml changed", "logback.xml and 2 more changed". */
+    public static String describe(List<String> changed) {
+        return changed.get(0) + (changed.size() > 1 ? " and " + (changed.size() - 1) + " more" : "") + " changed";
+    }
+
+    /** One comma-separated item per app root, in class-path order: a content hash, "dir", or "-" (absent). */
+    static String state(String name, List<Path> appRoots) {
+        StringBuilder s = new StringBuilder();
+        for (Path root : appRoots) {
+            s.append(s.length() == 0 ? "" : ",").append(stateIn(root, name));
+        }
+        return s.toString();
+    }
+
+    private static String stateIn(Path root, String name) {
+        Path base = root.toAbsolutePath().normalize();
+        Path file = base.resolve(name).normalize();
+        if (!file.startsWith(base)) {
+            return ABSENT; // a URL class path does not leave its root either
+        }
+        if (Files.isDirectory(file)) {
+            return "dir";
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[8192];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            StringBuilder hex = new StringBuilder();
+            for (byte b : sha.digest()) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.substring(0, 32);
+        } catch (IOException e) {
+            return ABSENT; // missing or unreadable: the class loader would not have found it either
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Writes one {@code state<TAB>name} line an entry, atomically. */
+    public synchronized void write(Path file) throws IOException {
+        List<String> lines = new ArrayList<>(entries.size());
+        entries.forEach((name, state) -> lines.add(state + "\t" + name));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, lines, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads a read set written by {@link #write}; a missing file is an empty set. */
+    public static ReadSet read(Path file) throws IOException {
+        Map<String, String> entries = new LinkedHashMap<>();
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                int tab = line.indexOf('\t');
+                if (tab > 0) {
+                    entries.put(line.substring(tab + 1), line.substring(0, tab));
+                }
+            }
+        }
+        return new ReadSet(entries);
+    }
+}
