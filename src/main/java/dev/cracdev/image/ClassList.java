@@ -26,13 +26,18 @@ public final class ClassList {
         return file;
     }
 
-    /** Merges classes recorded by a generation; returns how many were new. */
+    /**
+     * Merges classes recorded by a generation ({@code -} marks one it did not initialize); returns how many
+     * were new. A class already listed keeps its mark: load-only stays load-only.
+     */
     public synchronized int merge(Path recorded) throws IOException {
         Map<String, Boolean> entries = read();
         int added = 0;
-        for (String name : Files.readAllLines(recorded, StandardCharsets.UTF_8)) {
-            name = name.strip();
-            if (!name.isEmpty() && entries.putIfAbsent(name, true) == null) {
+        for (String line : Files.readAllLines(recorded, StandardCharsets.UTF_8)) {
+            line = line.strip();
+            boolean initialize = !line.startsWith("-");
+            String name = initialize ? line : line.substring(1);
+            if (!name.isEmpty() && entries.putIfAbsent(name, initialize) == null) {
                 added++;
             }
         }

@@ -210,7 +210,7 @@ public final class Boot {
     }
 
     private static synchronized void saveClassList(CracDevClassLoader loader, String path) {
-        List<String> classes = new ArrayList<>(loader.recordedClasses());
+        List<String> classes = loader.classListToSave();
         try {
             Path target = Path.of(path);
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp" + System.nanoTime());

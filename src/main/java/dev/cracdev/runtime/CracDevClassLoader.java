@@ -94,6 +94,22 @@ public final class CracDevClassLoader extends URLClassLoader {
         }
     }
 
+    /**
+     * The class list to save: framework classes defined so far, in load order, those not initialized
+     * (yet, or because their initializer failed — an optional dependency missing) marked with a leading
+     * {@code -}: the next framework phase loads them without initializing them, as this JVM did, instead
+     * of failing their initializers and rebooting. Where the JDK cannot tell (no
+     * {@code sun.misc.Unsafe.shouldBeInitialized}, gone in recent JDKs), every class is listed plainly.
+     */
+    public List<String> classListToSave() {
+        List<String> list = new ArrayList<>();
+        for (String name : recordedClasses()) {
+            Class<?> c = findLoadedClass(name);
+            list.add(c != null && InitializationState.known() && !InitializationState.initialized(c) ? "-" + name : name);
+        }
+        return list;
+    }
+
     /** Framework classes whose initializer asked for an app class during the framework phase. */
     public Set<String> taintedClasses() {
         return Set.copyOf(tainted);

@@ -25,4 +25,15 @@ class ClassListTest {
         assertEquals(0, list.merge(recorded));
         assertEquals(List.of("a.A", "-b.B", "c.C"), Files.readAllLines(list.file()));
     }
+
+    @Test
+    void aClassTheGenerationDidNotInitializeIsMergedLoadOnlyAndAKnownClassKeepsItsMark() throws Exception {
+        ClassList list = new ClassList(tmp.resolve("classes.txt"));
+        Path recorded = tmp.resolve("recorded");
+        Files.write(recorded, List.of("a.A", "-b.NeedsAMissingJar"));
+        assertEquals(2, list.merge(recorded));
+        Files.write(recorded, List.of("-a.A", "b.NeedsAMissingJar", "-c.C"));
+        assertEquals(1, list.merge(recorded));
+        assertEquals(List.of("a.A", "-b.NeedsAMissingJar", "-c.C"), Files.readAllLines(list.file()));
+    }
 }

@@ -81,6 +81,17 @@ class CracDevClassLoaderTest {
     }
 
     @Test
+    void theSavedClassListMarksClassesThisJvmLoadedButDidNotInitialize() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(InitializationState.known(),
+                "this JDK cannot tell whether a class was initialized (sun.misc.Unsafe.shouldBeInitialized is gone)");
+        try (CracDevClassLoader loader = loader()) {
+            Class.forName("fw.Plain", true, loader);
+            Class.forName("fw.LoadsApp", false, loader); // loaded, never initialized (Spring loads many so)
+            assertEquals(List.of("fw.Plain", "-fw.LoadsApp"), loader.classListToSave());
+        }
+    }
+
+    @Test
     void anAppClassLoadedOutsideAnyInitializerIsABoundaryViolation() throws Exception {
         try (CracDevClassLoader loader = loader()) {
             Class.forName("app.Hello", false, loader);
