@@ -57,6 +57,11 @@ public final class StartOptions {
                     + "--no-fast-jit for the full JIT.")
     boolean fastJit;
 
+    @Option(names = "--warm", descriptionKey = "warm", defaultValue = "auto", paramLabel = "WHEN",
+            description = "auto (default): the framework phase trains a Spring Boot 3 app once (start, a few requests, "
+                    + "stop) and keeps the warm JIT and framework caches if it can prove the app gone; off: never.")
+    String warm;
+
     @Option(names = "--quiet-period", descriptionKey = "quiet-period", defaultValue = "100", paramLabel = "MS",
             description = "Milliseconds without file events before a burst of changes restarts (default: ${DEFAULT-VALUE}).")
     long quietPeriodMs;
@@ -130,12 +135,36 @@ public final class StartOptions {
         if (fastJit && !userSetJit) {
             options.add("-XX:TieredStopAtLevel=1");
         }
+        options.addAll(trainingOptions(mainClass, options));
         return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(options), framework, appRoots,
                 mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
                 Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
                 socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands,
                 Duration.ofMillis(stopGraceMs));
+    }
+
+    /**
+     * What the runtime needs to train the app in the framework phase (part of the fingerprint: a trained
+     * image belongs to its main class). Soft references must clear at every collection, or the proof that
+     * the training app is gone would wait for memory pressure.
+     */
+    private List<String> trainingOptions(String mainClass, List<String> options) throws CracDevException {
+        if (warm.equals("off")) {
+            return List.of();
+        }
+        if (!warm.equals("auto")) {
+            throw new CracDevException(ExitCode.USAGE, "--warm must be auto or off, was " + warm);
+        }
+        List<String> training = new ArrayList<>(List.of("-Dcracdev.train.main=" + mainClass));
+        if (readyUrl != null && readyUrl.getRawPath() != null && !readyUrl.getRawPath().isEmpty()) {
+            training.add("-Dcracdev.train.path=" + readyUrl.getRawPath()
+                    + (readyUrl.getRawQuery() != null ? "?" + readyUrl.getRawQuery() : ""));
+        }
+        if (options.stream().noneMatch(o -> o.startsWith("-XX:SoftRefLRUPolicyMSPerMB"))) {
+            training.add("-XX:SoftRefLRUPolicyMSPerMB=0");
+        }
+        return training;
     }
 
     private ReadinessProbe probe() throws CracDevException {

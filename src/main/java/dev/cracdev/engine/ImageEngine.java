@@ -46,6 +46,8 @@ public abstract class ImageEngine implements Engine {
     protected static final String IMAGE_META = "crac-dev.properties";
     /** Image metadata: the token of the JVM that was checkpointed, which its restores use until a go line. */
     protected static final String TOKEN = "token";
+    /** Image metadata: how long the framework phase trained the app (-1: untrained). */
+    protected static final String TRAINED = "trainedMillis";
     /** Image file: what the framework phase read from the app roots (see {@link ReadSet}). */
     protected static final String READ_SET = "readset";
     private static final long REBUILD_DELAY_MS = 1500;
@@ -374,9 +376,10 @@ public abstract class ImageEngine implements Engine {
             baseMeta = meta;
             imageVersion.incrementAndGet();
             discardParked(); // restored from the previous image
-            console.info(String.format("base image ready in %.1f s (framework phase %s ms, %s classes preloaded, dump %s ms, %d MB)",
+            long trained = Long.parseLong(meta.getProperty(TRAINED, "-1"));
+            console.info(String.format("base image ready in %.1f s (framework phase %s ms, %s classes preloaded, %sdump %s ms, %d MB)",
                     (System.nanoTime() - t0) / 1e9, meta.getProperty("frameworkMillis"), meta.getProperty("preloaded"),
-                    meta.getProperty("dumpMillis"), sizeMb(baseImage())));
+                    trained >= 0 ? "app trained in " + trained + " ms, " : "", meta.getProperty("dumpMillis"), sizeMb(baseImage())));
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "could not measure the base image: " + e.getMessage());
         } finally {
@@ -512,9 +515,10 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
-    /** Stores what the template's framework phase read into its image. */
-    protected static void saveReadSet(TemplateBooter.Template template, Path dir) throws IOException {
+    /** Stores what the template's framework phase read into its image, and whether it trained the app. */
+    protected static void saveReadSet(TemplateBooter.Template template, Path dir, Properties meta) throws IOException {
         template.readSet().write(dir.resolve(READ_SET));
+        meta.setProperty(TRAINED, Long.toString(template.trainedMillis()));
     }
 
     private static ReadSet readReadSet(Path image) {

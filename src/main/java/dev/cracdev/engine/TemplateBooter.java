@@ -26,13 +26,20 @@ import java.util.function.Consumer;
  * initializer that loads an app <em>class</em> cannot run before the boundary: the runtime reports it
  * (tainted), it is marked load-only in the class list — remembered for every later template and
  * standby — and the template is booted again. Each round can only add classes.
+ *
+ * <p>A template may train the app (see the README's "Warm framework phase"); if the training run cannot
+ * prove the app gone, that JVM is not used: the reason is remembered beside the class list, said once,
+ * and this and every later template of the project boot untrained.
  */
 public final class TemplateBooter {
     private static final int MAX_ROUNDS = 6;
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
+    /** The runtime's switch to skip the training run (see Training in the runtime). */
+    private static final String TRAIN_OFF_PROPERTY = "cracdev.train.off";
 
     /** A template parked at the boundary; its events carry {@code token}, and so do those of its images until their go line. */
-    public record Template(ChildProcess child, long bootMillis, int preloaded, String token, ReadSet readSet) {
+    public record Template(ChildProcess child, long bootMillis, int preloaded, String token, ReadSet readSet,
+                           long trainedMillis) {
     }
 
     private TemplateBooter() {
@@ -48,6 +55,9 @@ public final class TemplateBooter {
         for (int round = 1; ; round++) {
             List<String> command = new ArrayList<>(prefix);
             List<String> options = new ArrayList<>(engineOptions);
+            if (Files.exists(untrainedMarker(cfg))) {
+                options.add("-D" + TRAIN_OFF_PROPERTY + "=true");
+            }
             if (round == MAX_ROUNDS) {
                 // still not settled: preload without running any initializer (safe, slower generations)
                 options.add("-D" + Boot.INITIALIZE_PROPERTY + "=false");
@@ -67,8 +77,8 @@ public final class TemplateBooter {
             }
             ChildProtocol.Message m;
             try {
-                m = child.await(Set.of(ChildProtocol.BOUNDARY, ChildProtocol.TAINTED, ChildProtocol.REFUSED),
-                        BOOT_TIMEOUT);
+                m = child.await(Set.of(ChildProtocol.BOUNDARY, ChildProtocol.TAINTED, ChildProtocol.REFUSED,
+                        ChildProtocol.UNTRAINED), BOOT_TIMEOUT);
             } catch (InterruptedException e) {
                 child.kill();
                 Thread.currentThread().interrupt();
@@ -78,14 +88,25 @@ public final class TemplateBooter {
             if (m != null && m.word().equals(ChildProtocol.BOUNDARY)) {
                 ReadSet readSet = takeReadSet(readSetFile, child);
                 console.debug(name + " reached the boundary in " + millis + " ms, preloaded " + m.get("preloaded")
-                        + " classes (" + m.get("failed") + " failed), " + readSet.size() + " app-root lookups");
-                return new Template(child, millis, m.getInt("preloaded", 0), token, readSet);
+                        + " classes (" + m.get("failed") + " failed), " + readSet.size() + " app-root lookups, "
+                        + (m.getInt("trained", -1) >= 0 ? "trained in " + m.get("trained") + " ms" : "untrained: " + m.get("untrained")));
+                return new Template(child, millis, m.getInt("preloaded", 0), token, readSet, m.getInt("trained", -1));
             }
             deleteQuietly(readSetFile);
             child.kill();
             if (m == null) {
                 throw new CracDevException(ExitCode.FAILURE, "the framework phase did not reach the boundary within "
                         + BOOT_TIMEOUT.toMinutes() + " minutes; run with --verbose to see its output");
+            }
+            if (m.word().equals(ChildProtocol.UNTRAINED)) {
+                try {
+                    Files.writeString(untrainedMarker(cfg), m.get("message") + System.lineSeparator());
+                } catch (IOException e) {
+                    throw new CracDevException(ExitCode.FAILURE, "could not write " + untrainedMarker(cfg) + ": " + e.getMessage());
+                }
+                console.info("training the app in the framework phase failed (" + m.get("message") + "); templates of this"
+                        + " project start untrained (delete " + untrainedMarker(cfg) + " to try again): rebooting the template");
+                continue;
             }
             if (m.word().equals(ChildProtocol.REFUSED)) {
                 throw new CracDevException(ExitCode.FAILURE, m.get("message"));
@@ -111,6 +132,11 @@ public final class TemplateBooter {
                         + "without initializers; please report it with --verbose output");
             }
         }
+    }
+
+    /** Beside the class list: why training failed for this project (exists: templates boot untrained). */
+    public static Path untrainedMarker(LaunchConfig cfg) {
+        return cfg.stateDir().resolve("untrained.txt");
     }
 
     private static ReadSet takeReadSet(Path file, ChildProcess child) throws CracDevException {

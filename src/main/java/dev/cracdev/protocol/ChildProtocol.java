@@ -42,6 +42,8 @@ public final class ChildProtocol {
     public static final String BOUNDARY = "boundary";
     /** Framework initializers loaded app classes; the template must be rebooted. Field: classes (comma list). */
     public static final String TAINTED = "tainted";
+    /** The training run failed or could not prove the app gone: this JVM is not checkpointed. Field: message. */
+    public static final String UNTRAINED = "untrained";
     /** Boundary violated (an app class was loaded in the framework phase). Field: message. */
     public static final String REFUSED = "refused";
     /** Generation released, app phase begins. Fields: gen. */
@@ -73,6 +75,8 @@ public final class ChildProtocol {
 
     /** Exit status of a template whose framework phase was tainted (it is rebuilt, not reported as a crash). */
     public static final int EXIT_TAINTED = 75;
+    /** Exit status of a template whose training run failed (it is rebooted untrained). */
+    public static final int EXIT_UNTRAINED = 74;
     /** Exit status of a template that refused the boundary. */
     public static final int EXIT_REFUSED = 76;
 

@@ -79,7 +79,14 @@ public final class Boot {
                 : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader,
                         !"false".equals(System.getProperty(INITIALIZE_PROPERTY)), failedInit);
 
+        Training.Result training = !mode.equals("cold") && Training.wanted()
+                ? Training.run(loader, loader.appRoots()) : Training.Result.skipped("off");
         List<String> violations = loader.boundaryViolations();
+        if (training.failed() != null || (training.millis() >= 0 && !violations.isEmpty())) {
+            emit(ChildProtocol.UNTRAINED, "message", training.failed() != null ? training.failed()
+                    : "the training run loaded app class " + violations.get(0) + " through the system class loader");
+            System.exit(ChildProtocol.EXIT_UNTRAINED);
+        }
         if (!violations.isEmpty()) {
             emit(ChildProtocol.REFUSED, "message", "the framework phase loaded app class " + violations.get(0)
                     + (violations.size() > 1 ? " and " + (violations.size() - 1) + " more" : "")
@@ -112,7 +119,8 @@ public final class Boot {
         if (!mode.equals("cold")) { // a cold JVM has no framework phase, and its go line is already waiting
             emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
                     "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
-                    "reads", Integer.toString(loader.readSet().size()));
+                    "reads", Integer.toString(loader.readSet().size()), "trained", Long.toString(training.millis()),
+                "untrained", training.skipped() == null ? "" : training.skipped());
         }
 
         // STEP 4: released into the app phase

@@ -115,6 +115,11 @@ public final class CracDevClassLoader extends URLClassLoader {
         return Set.copyOf(tainted);
     }
 
+    /** The app roots, in class-path order. */
+    public List<Path> appRoots() {
+        return appRoots;
+    }
+
     /** What the framework phase looked up in the app roots. */
     public ReadSet readSet() {
         return readSet;

@@ -3,6 +3,7 @@ package demo;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -16,6 +17,15 @@ public class GreetingController {
     @GetMapping("/")
     public String hello() {
         return "Hello from generation " + System.getProperty("cracdev.generation", "-") + "\n";
+    }
+
+    /** A value from application.properties: edit it and the next generation answers with the new one. */
+    @Value("${greeting:Hi}")
+    private String greeting;
+
+    @GetMapping("/greeting")
+    public String greeting() {
+        return greeting + "\n";
     }
 
     @GetMapping("/notes")

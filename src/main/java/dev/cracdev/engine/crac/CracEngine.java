@@ -117,7 +117,7 @@ public final class CracEngine extends ImageEngine {
             meta.setProperty("frameworkMillis", Long.toString(template.bootMillis()));
             meta.setProperty("dumpMillis", Long.toString((System.nanoTime() - d0) / 1_000_000));
             meta.setProperty("preloaded", Integer.toString(template.preloaded()));
-            saveReadSet(template, dir);
+            saveReadSet(template, dir, meta);
             return meta;
         } finally {
             child.kill();

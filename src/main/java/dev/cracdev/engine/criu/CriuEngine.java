@@ -80,7 +80,7 @@ public final class CriuEngine extends ImageEngine {
             meta.setProperty("dumpMillis", Long.toString(dumpMillis));
             meta.setProperty("preloaded", Integer.toString(template.preloaded()));
             meta.setProperty(TOKEN, template.token());
-            saveReadSet(template, dir);
+            saveReadSet(template, dir, meta);
             return meta;
         } finally {
             template.child().kill(); // after a good dump CRIU already killed the JVM; this reaps unshare

@@ -1,0 +1,391 @@
+package dev.cracdev.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The training run of the framework phase (level 2 in the README): the app is started once in a
+ * throwaway class loader, driven with requests until the JIT has seen its hot paths, stopped, and
+ * dropped; a {@link WeakReference} to the loader must then clear, which proves that no object of the
+ * app survives into the checkpoint. Generations then start the app fresh in a JIT-warm JVM whose
+ * framework caches are filled.
+ *
+ * <p>Supported for Spring Boot 3 apps (the stop is {@code ApplicationContext.close()}, reached through
+ * {@code SpringApplication.withHook}); other apps run untrained. Spring Boot keeps a few references to
+ * the app's loader after its context is closed; the ones known are cleared here (as DevTools does when
+ * it restarts). Anything else that still holds the loader fails the proof: then this JVM is not
+ * checkpointed (see {@link Boot}) and templates start untrained.
+ *
+ * <p>Only reflection and the JDK: this runs in the child.
+ */
+final class Training {
+    /** System property: the app's main class (set: train). */
+    static final String MAIN_PROPERTY = "cracdev.train.main";
+    /** System property: the path the warm-up requests ask for (default {@code /}). */
+    static final String PATH_PROPERTY = "cracdev.train.path";
+    /** System property set by the supervisor when an earlier training failed the proof: its reason. */
+    static final String OFF_PROPERTY = "cracdev.train.off";
+    private static final long START_TIMEOUT_MS = 120_000;
+    private static final long WARM_UP_MS = 1500;
+    private static final int WARM_UP_REQUESTS = 300;
+    private static final String SPRING = "org.springframework.boot.SpringApplication";
+
+    /** What happened: trained (ms), skipped (why; nothing of the app ran), or failed (why; do not checkpoint). */
+    record Result(long millis, String skipped, String failed) {
+        static Result skipped(String why) {
+            return new Result(-1, why, null);
+        }
+
+        static Result failed(String why) {
+            return new Result(-1, null, why);
+        }
+    }
+
+    private Training() {
+    }
+
+    static boolean wanted() {
+        return System.getProperty(MAIN_PROPERTY) != null && System.getProperty(OFF_PROPERTY) == null;
+    }
+
+    static Result run(CracDevClassLoader system, List<Path> appRoots) {
+        String mainClass = System.getProperty(MAIN_PROPERTY);
+        String path = System.getProperty(PATH_PROPERTY, "/");
+        Class<?> spring;
+        Method withHook;
+        try {
+            spring = Class.forName(SPRING, false, system);
+            withHook = spring.getMethod("withHook", Class.forName("org.springframework.boot.SpringApplicationHook", false, system),
+                    Runnable.class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return Result.skipped("training needs Spring Boot 3 (it stops the app by closing its application context)");
+        }
+        long t0 = System.nanoTime();
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        try {
+            SpringHolders holders = SpringHolders.snapshot(system, spring);
+            WeakReference<ClassLoader> proof = trainOnce(system, appRoots, withHook, mainClass, path);
+            holders.clear();
+            for (int i = 0; i < 20 && proof.get() != null; i++) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            if (proof.get() != null) {
+                return Result.failed("the training app's class loader was still reachable after it stopped"
+                        + " (a framework static or thread keeps one of its objects)");
+            }
+            return new Result((System.nanoTime() - t0) / 1_000_000, null, null);
+        } catch (TrainingFailed e) {
+            return Result.failed(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Result.failed("interrupted");
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
+            return Result.failed("the training run failed: " + cause);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
+    }
+
+    /** Starts, warms up and closes the app in a throwaway loader; returns a weak reference to that loader. */
+    private static WeakReference<ClassLoader> trainOnce(CracDevClassLoader system, List<Path> appRoots, Method withHook,
+                                                        String mainClass, String path)
+            throws ReflectiveOperationException, InterruptedException, TrainingFailed {
+        AppLoader loader = new AppLoader(appRoots, system);
+        Object[] context = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        CountDownLatch done = new CountDownLatch(1);
+        Class<?> hookType = withHook.getParameterTypes()[0];
+        Class<?> listenerType = Class.forName("org.springframework.boot.SpringApplicationRunListener", false, system);
+        Object listener = Proxy.newProxyInstance(system, new Class<?>[]{listenerType}, (p, m, args) -> {
+            if (m.getDeclaringClass() == Object.class) {
+                return objectMethod(p, m, args);
+            }
+            if (m.getName().equals("ready")) {
+                context[0] = args[0];
+                done.countDown();
+            } else if (m.getName().equals("failed")) {
+                failure[0] = (Throwable) args[1];
+                done.countDown();
+            }
+            return m.getReturnType() == boolean.class ? false : null;
+        });
+        Object hook = Proxy.newProxyInstance(system, new Class<?>[]{hookType}, (p, m, args) ->
+                m.getDeclaringClass() == Object.class ? objectMethod(p, m, args)
+                        : m.getName().equals("getRunListener") ? listener : null);
+        String portBefore = System.getProperty("server.port");
+        System.setProperty("server.port", "0"); // the current generation may serve the app's port meanwhile
+        Thread app = new Thread(() -> {
+            try {
+                withHook.invoke(null, hook, (Runnable) () -> {
+                    try {
+                        Class.forName(mainClass, false, loader).getMethod("main", String[].class)
+                                .invoke(null, (Object) new String[0]);
+                    } catch (InvocationTargetException e) {
+                        failure[0] = e.getCause();
+                    } catch (ReflectiveOperationException e) {
+                        failure[0] = e;
+                    }
+                });
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                failure[0] = e;
+            } finally {
+                done.countDown();
+            }
+        }, "crac-dev-training");
+        app.setContextClassLoader(loader);
+        app.setDaemon(true);
+        try {
+            app.start();
+            if (!done.await(START_TIMEOUT_MS, TimeUnit.MILLISECONDS) || context[0] == null) {
+                throw new TrainingFailed("the app did not start in the training run"
+                        + (failure[0] != null ? ": " + failure[0] : " within " + START_TIMEOUT_MS / 1000 + " s"));
+            }
+        } finally {
+            restore("server.port", portBefore);
+        }
+        Class<?> contextType = Class.forName("org.springframework.context.ConfigurableApplicationContext", false, system);
+        Object environment = contextType.getMethod("getEnvironment").invoke(context[0]);
+        String port = (String) environment.getClass().getMethod("getProperty", String.class).invoke(environment, "local.server.port");
+        if (port != null) {
+            warmUp(Integer.parseInt(port), path);
+        }
+        contextType.getMethod("close").invoke(context[0]);
+        context[0] = null;
+        app.join(10_000);
+        try {
+            loader.close();
+        } catch (IOException e) {
+            // its jar files: app roots are directories
+        }
+        return new WeakReference<>(loader);
+    }
+
+    /** hashCode, equals and toString of a proxy (Spring keeps listeners in collections). */
+    private static Object objectMethod(Object proxy, Method m, Object[] args) {
+        return switch (m.getName()) {
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> "crac-dev training run";
+        };
+    }
+
+    /** Plain HTTP/1.1 requests on fresh sockets: no client, cache or keep-alive thread outlives them. */
+    private static void warmUp(int port, String path) {
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        long end = System.nanoTime() + WARM_UP_MS * 1_000_000;
+        for (int i = 0; i < WARM_UP_REQUESTS && System.nanoTime() < end; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("localhost", port), 2000);
+                s.setSoTimeout(5000);
+                OutputStream out = s.getOutputStream();
+                out.write(request);
+                out.flush();
+                InputStream in = s.getInputStream();
+                while (in.read(new byte[8192]) >= 0) {
+                    // drain the response until the server closes
+                }
+            } catch (IOException e) {
+                return; // the app does not answer there: it is trained as far as its start goes
+            }
+        }
+    }
+
+    private static void restore(String property, String value) {
+        if (value == null) {
+            System.clearProperty(property);
+        } else {
+            System.setProperty(property, value);
+        }
+    }
+
+    /** A failure after the app ran: this JVM must not be checkpointed. */
+    private static final class TrainingFailed extends Exception {
+        TrainingFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The training loader: child-first for whatever the app roots hold (they are on the system class path
+     * too: a parent-first loader would define app classes in the system loader, frozen into the image).
+     */
+    static final class AppLoader extends URLClassLoader {
+        private final List<Path> roots;
+
+        AppLoader(List<Path> roots, ClassLoader parent) {
+            super("crac-dev-training", urls(roots), parent);
+            this.roots = roots;
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null && inRoots(name.replace('.', '/') + ".class")) {
+                    c = findClass(name);
+                }
+                if (c == null) {
+                    return super.loadClass(name, resolve);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
+        @Override
+        public URL getResource(String name) {
+            URL own = findResource(name);
+            return own != null ? own : getParent().getResource(name);
+        }
+
+        @Override
+        public Enumeration<URL> getResources(String name) throws IOException {
+            List<URL> all = new ArrayList<>(Collections.list(findResources(name)));
+            Set<String> own = new HashSet<>();
+            all.forEach(u -> own.add(u.toString()));
+            for (URL u : Collections.list(getParent().getResources(name))) {
+                if (!own.contains(u.toString())) { // the parent sees the app roots too
+                    all.add(u);
+                }
+            }
+            return Collections.enumeration(all);
+        }
+
+        private boolean inRoots(String resource) {
+            for (Path root : roots) {
+                if (Files.isRegularFile(root.resolve(resource))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static URL[] urls(List<Path> roots) {
+            List<URL> urls = new ArrayList<>();
+            for (Path root : roots) {
+                try {
+                    String s = root.toAbsolutePath().toUri().toString();
+                    urls.add(new URL(s.endsWith("/") ? s : s + "/"));
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(e);
+                }
+            }
+            return urls.toArray(new URL[0]);
+        }
+    }
+
+    /**
+     * References Spring Boot (and the logging it configures) keeps to a closed app, found with heap dumps of
+     * trained JVMs: its JVM shutdown hook thread (whose context loader is whoever registered it first), the
+     * shutdown handlers an app run adds, Logback's context object map, and shared binding converters and
+     * reflection caches. Snapshot before the training run, cleared after.
+     */
+    private static final class SpringHolders {
+        private final ClassLoader system;
+        private final Set<?> handlers;
+        private final Set<Object> handlersBefore;
+        private final Map<?, ?> logbackObjects;
+        private final Set<Object> logbackObjectsBefore;
+
+        private SpringHolders(ClassLoader system, Set<?> handlers, Map<?, ?> logbackObjects) {
+            this.system = system;
+            this.handlers = handlers;
+            this.handlersBefore = handlers == null ? Set.of() : new HashSet<>(handlers);
+            this.logbackObjects = logbackObjects;
+            this.logbackObjectsBefore = logbackObjects == null ? Set.of() : new HashSet<>(logbackObjects.keySet());
+        }
+
+        static SpringHolders snapshot(ClassLoader system, Class<?> spring) throws ReflectiveOperationException {
+            // register Spring Boot's JVM shutdown hook now, from a thread whose context loader is the system one
+            Object hook = field(spring, "shutdownHook").get(null);
+            Method enable = hook.getClass().getDeclaredMethod("enableShutdownHookAddition");
+            enable.setAccessible(true);
+            enable.invoke(hook);
+            Object handlers = spring.getMethod("getShutdownHandlers").invoke(null);
+            Runnable nothing = () -> { };
+            Method add = handlers.getClass().getMethod("add", Runnable.class);
+            add.setAccessible(true);
+            add.invoke(handlers, nothing);
+            Method remove = handlers.getClass().getMethod("remove", Runnable.class);
+            remove.setAccessible(true);
+            remove.invoke(handlers, nothing);
+            Set<?> actions = (Set<?>) field(handlers.getClass(), "actions").get(handlers);
+            return new SpringHolders(system, actions, logbackObjects(system));
+        }
+
+        private static Map<?, ?> logbackObjects(ClassLoader system) {
+            try {
+                Object factory = Class.forName("org.slf4j.LoggerFactory", true, system).getMethod("getILoggerFactory").invoke(null);
+                Class<?> base = Class.forName("ch.qos.logback.core.ContextBase", false, system);
+                return base.isInstance(factory) ? (Map<?, ?>) field(base, "objectMap").get(factory) : null;
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                return null; // no Logback
+            }
+        }
+
+        void clear() {
+            synchronized (handlers) {
+                handlers.retainAll(handlersBefore);
+            }
+            if (logbackObjects != null) {
+                logbackObjects.keySet().retainAll(logbackObjectsBefore);
+            }
+            setStatic("org.springframework.boot.context.properties.bind.BindConverter", "sharedInstance", null);
+            invokeStatic("org.springframework.util.ReflectionUtils", "clearCache");
+            invokeStatic("org.springframework.core.ResolvableType", "clearCache");
+            invokeStatic("org.springframework.core.annotation.AnnotationUtils", "clearCache");
+            invokeStatic("org.springframework.core.annotation.AnnotationsScanner", "clearCache");
+            invokeStatic("java.beans.Introspector", "flushCaches"); // java.desktop may be absent
+        }
+
+        private void setStatic(String className, String name, Object value) {
+            try {
+                field(Class.forName(className, false, system), name).set(null, value);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // not in this version: nothing of it to clear
+            }
+        }
+
+        private void invokeStatic(String className, String method) {
+            try {
+                Method m = Class.forName(className, false, system).getDeclaredMethod(method);
+                m.setAccessible(true);
+                m.invoke(null);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // not in this version: nothing of it to clear
+            }
+        }
+
+        private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+            Field f = type.getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        }
+    }
+}
