@@ -93,8 +93,10 @@ final class Training {
                 Thread.sleep(20);
             }
             if (proof.get() != null) {
+                String readSet = System.getProperty(Boot.READ_SET_PROPERTY); // beside it: the private image store
                 return Result.failed("the training app's class loader was still reachable after it stopped"
-                        + " (a framework static or thread keeps one of its objects)");
+                        + (readSet == null ? "" : ", via " + RetainingPath.describe(AppLoader.class.getName(),
+                        Path.of(readSet).toAbsolutePath().getParent())));
             }
             return new Result((System.nanoTime() - t0) / 1_000_000, null, null);
         } catch (TrainingFailed e) {

@@ -91,8 +91,10 @@ class WarmSpringBootIT {
         assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
                 "-cp", cp, "-d", project.resolve("target/classes").toString(), src.toString()));
         start(project, "criu", "demo.LeakyApplication");
+        // one line, naming who holds the app: a heap dump searched from the loader back to a GC root
         supervisor.await("\\[crac-dev\\] training the app in the framework phase failed \\(the training app's class loader"
-                + " was still reachable.*\\); templates of this project start untrained", T);
+                + " was still reachable after it stopped, via java.lang.System.props \\(static\\) -> .* -> demo.LeakyApplication"
+                + " \\(class\\) -> its class loader -> .*\\); templates of this project start untrained", T);
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
         assertEquals("Hello from generation 1", get("/"));
         assertEquals(0, supervisor.count("app trained in"));
