@@ -185,6 +185,6 @@ public final class StartOptions {
                 throw new CracDevException(ExitCode.USAGE, "--ready-log is not a valid regular expression: " + e.getDescription());
             }
         }
-        return new ReadinessProbe.MainReturned();
+        return new ReadinessProbe.Auto();
     }
 }

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  */
 final class Generation {
     private static final long POLL_MS = 20;
+    /** The ready signal when {@code main} returned (the runtime then saved the class list itself). */
+    static final String MAIN_RETURNED = "main returned";
 
     private final int number;
     private final Engine.Launched launched;
@@ -38,6 +40,8 @@ final class Generation {
     private volatile long settledAt;
     private volatile long jvmPid;
     private volatile String statusLine = "";
+    private volatile String readySignal = "";
+    private volatile long lastOutputAt;
     private volatile Consumer<GenerationEvent> sink = e -> { };
 
     /**
@@ -68,6 +72,8 @@ final class Generation {
                     markReady("log line");
                 }
             });
+        } else if (probe instanceof ReadinessProbe.Auto) {
+            child().onLine(line -> lastOutputAt = System.nanoTime());
         }
         child().onEvent(this::onMessage);
         if (fromReadyImage) {
@@ -79,8 +85,8 @@ final class Generation {
         switch (m.word()) {
             case ChildProtocol.STARTED -> onStarted();
             case ChildProtocol.MAIN_RETURNED -> {
-                if (probe instanceof ReadinessProbe.MainReturned) {
-                    markReady("main returned");
+                if (probe instanceof ReadinessProbe.Auto) {
+                    markReady(MAIN_RETURNED);
                 }
             }
             case ChildProtocol.CLASSLIST_SAVED -> sink.accept(new GenerationEvent.ClassListSaved(this));
@@ -105,8 +111,10 @@ final class Generation {
         if (probe.polled()) {
             Thread poller = new Thread(() -> {
                 while (!ready.get() && !exited && child().isAlive()) {
-                    if (probe.poll()) {
-                        markReady(probe instanceof ReadinessProbe.Url ? "url" : "port");
+                    String signal = probe instanceof ReadinessProbe.Auto ? autoSignal()
+                            : probe.poll() ? (probe instanceof ReadinessProbe.Url ? "url" : "port") : null;
+                    if (signal != null) {
+                        markReady(signal);
                         return;
                     }
                     try {
@@ -123,8 +131,19 @@ final class Generation {
         }
     }
 
+    /** The automatic probe's signal now, or null: a listening port, else output quiet since start. */
+    private String autoSignal() {
+        String listening = ReadinessProbe.Auto.listening(pid());
+        if (listening != null) {
+            return listening;
+        }
+        long quietSince = Math.max(startedAt, lastOutputAt);
+        return System.nanoTime() - quietSince >= ReadinessProbe.Auto.QUIET.toNanos() ? "output quiet" : null;
+    }
+
     private void markReady(String signal) {
         if (!exited && ready.compareAndSet(false, true)) {
+            readySignal = signal;
             readyAt = System.nanoTime();
             if (startedAt == 0) {
                 startedAt = readyAt;
@@ -219,6 +238,9 @@ final class Generation {
         }
         if (frameworkBootMs > 0) {
             s.append(" · framework phase ").append(Durations.format(frameworkBootMs)).append(" done ahead");
+        }
+        if (probe instanceof ReadinessProbe.Auto && !fromReadyImage) {
+            s.append(" · ready: ").append(readySignal); // no probe was given: say which signal counted
         }
         s.append(" · pid ").append(pid());
         statusLine = s.toString();

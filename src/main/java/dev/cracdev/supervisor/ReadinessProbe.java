@@ -5,15 +5,29 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
- * How the supervisor knows a generation is up. Without an explicit probe, a generation is ready when
- * its {@code main} returns (typical for servers that start threads and return).
+ * How the supervisor knows a generation is up: an explicit probe ({@code --ready-url}, {@code --ready-port},
+ * {@code --ready-log}), or {@link Auto} without one.
  */
 public sealed interface ReadinessProbe {
-    /** Ready when main returned. */
-    record MainReturned() implements ReadinessProbe {
+    /**
+     * Without an option: ready at the first of the generation's JVM listening on a TCP port (Linux, from
+     * {@code /proc}), its {@code main} returning, or its output going quiet for {@link #QUIET} after start —
+     * so a server whose {@code main} never returns, or a worker that only prints, is ready too.
+     */
+    record Auto() implements ReadinessProbe {
+        /** Output quiet this long after start: the app has done what it does at start. */
+        public static final Duration QUIET = Duration.ofMillis(1500);
+
+        /** "listening on port N" once the JVM has a listening TCP socket, else null. */
+        static String listening(long pid) {
+            OptionalInt port = ListeningPorts.first(pid);
+            return port.isPresent() ? "listening on port " + port.getAsInt() : null;
+        }
     }
 
     /** Ready when a line of the app's output matches. */
@@ -51,7 +65,7 @@ public sealed interface ReadinessProbe {
 
     /** True for probes the supervisor polls. */
     default boolean polled() {
-        return this instanceof Port || this instanceof Url;
+        return this instanceof Port || this instanceof Url || this instanceof Auto;
     }
 
     /** One poll; only for {@link #polled()} probes. */

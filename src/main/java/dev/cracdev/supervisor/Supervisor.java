@@ -285,8 +285,8 @@ public final class Supervisor {
 
     private void onGenerationEvent(GenerationEvent event) {
         Generation gen = event.generation();
-        if (event instanceof GenerationEvent.Ready) {
-            onReady(gen);
+        if (event instanceof GenerationEvent.Ready r) {
+            onReady(gen, r.signal());
         } else if (event instanceof GenerationEvent.FixtureDone) {
             settle(gen, readyImages.take(gen, engines.engine()));
         } else if (event instanceof GenerationEvent.FixtureFailed f) {
@@ -303,8 +303,8 @@ public final class Supervisor {
     }
 
     /** The probe passed: record the class list, then fixture hook and ready image, then it counts as ready. */
-    private void onReady(Generation gen) {
-        if (!(settings.probe() instanceof ReadinessProbe.MainReturned) && !gen.fromReadyImage()) {
+    private void onReady(Generation gen, String signal) {
+        if (!signal.equals(Generation.MAIN_RETURNED) && !gen.fromReadyImage()) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
                     engines.launchConfig().recordedClassList().toString()));
         } // else the runtime saved it when main returned

@@ -190,6 +190,50 @@ class SupervisorLifecycleIT {
         }
     }
 
+    /** No --ready-* option: a server whose main never returns is ready when it listens, and says so. */
+    @Test
+    void withoutAReadyOptionAServerWhoseMainNeverReturnsIsReadyWhenItListens() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("conf=" + fw.FwConfig.VALUE);
+                        try (java.net.ServerSocket server = new java.net.ServerSocket(0)) {
+                            System.out.println("serving on " + server.getLocalPort());
+                            server.accept(); // main never returns
+                        }
+                    }
+                }
+                """);
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "--verbose",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        String port = supervisor.await("^serving on (\\d+)$", T).group(1);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: listening on port " + port + " · pid \\d+$", T);
+        supervisor.await("class list: [1-9]\\d* new framework classes", T); // recorded, so the next standby preloads them
+    }
+
+    /** No --ready-* option, no port, main never returns: ready once its output went quiet. */
+    @Test
+    void withoutAReadyOptionAWorkerIsReadyWhenItsOutputGoesQuiet() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("working");
+                        new java.util.concurrent.CountDownLatch(1).await(); // main never returns
+                    }
+                }
+                """);
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        supervisor.await("^working$", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
+    }
+
     @ParameterizedTest(name = "a replaced generation ends gracefully: shutdown hooks run ({0} engine)")
     @CsvSource({"standby", "criu", "cold"})
     void aReplacedGenerationEndsGracefullySoItsShutdownHooksRun(String engine) throws Exception {

@@ -1,0 +1,64 @@
+package dev.cracdev.supervisor;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The TCP ports a process listens on, from Linux's {@code /proc}: its socket descriptors
+ * ({@code /proc/PID/fd -> socket:[INODE]}) matched with the listening sockets of its network namespace
+ * ({@code /proc/PID/net/tcp}, {@code tcp6}: state {@code 0A}). Empty elsewhere and for a process that is gone.
+ */
+final class ListeningPorts {
+    private static final String LISTEN = "0A";
+
+    private ListeningPorts() {
+    }
+
+    static OptionalInt first(long pid) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        Set<String> sockets = socketInodes(proc.resolve("fd"));
+        if (sockets.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        for (String table : List.of("tcp", "tcp6")) {
+            try {
+                for (String line : Files.readAllLines(proc.resolve("net").resolve(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                    if (f.length > 9 && f[3].equals(LISTEN) && sockets.contains(f[9])) {
+                        String local = f[1];
+                        return OptionalInt.of(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table (IPv6 off), or the process is gone
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private static Set<String> socketInodes(Path fdDir) {
+        Set<String> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return inodes;
+    }
+}
