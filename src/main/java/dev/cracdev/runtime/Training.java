@@ -82,10 +82,16 @@ final class Training {
         } catch (ReflectiveOperationException | LinkageError e) {
             return Result.skipped("training needs Spring Boot 3 (it stops the app by closing its application context)");
         }
+        SpringHolders holders;
+        try {
+            holders = SpringHolders.snapshot(system, spring);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            // nothing of the app ran yet: this JVM is still good, only untrained
+            return Result.skipped("training does not know this Spring Boot version's shutdown hook (" + e + ")");
+        }
         long t0 = System.nanoTime();
         ClassLoader before = Thread.currentThread().getContextClassLoader();
         try {
-            SpringHolders holders = SpringHolders.snapshot(system, spring);
             WeakReference<ClassLoader> proof = trainOnce(system, appRoots, withHook, mainClass, path);
             holders.clear();
             for (int i = 0; i < 20 && proof.get() != null; i++) {
