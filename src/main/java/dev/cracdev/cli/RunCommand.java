@@ -58,6 +58,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         StartSettings settings = options.resolve(mainClass, args, false);
         Console console = Console.system(verbose);
+        options.detected.forEach(line -> console.info("Maven project: " + line));
         Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
         Supervisor supervisor = new Supervisor(settings, choice, console);
         CracDevException[] failure = new CracDevException[1];

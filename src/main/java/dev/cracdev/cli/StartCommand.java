@@ -36,6 +36,7 @@ public final class StartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StartSettings settings = options.resolve(mainClass, args, true);
         Console console = Console.system(verbose);
+        options.detected.forEach(line -> console.info("Maven project: " + line));
         Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
         return new Supervisor(settings, choice, console).run();
     }

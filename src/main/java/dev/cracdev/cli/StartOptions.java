@@ -7,6 +7,7 @@ import dev.cracdev.engine.EngineKind;
 import dev.cracdev.supervisor.ReadinessProbe;
 import dev.cracdev.supervisor.ReadyImages;
 import dev.cracdev.supervisor.StartSettings;
+import dev.cracdev.supervisor.MavenProject;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
 
@@ -112,12 +113,22 @@ public final class StartOptions {
             description = "The control socket (default: per project under $XDG_RUNTIME_DIR or /tmp; or $CRACDEV_SOCKET).")
     Path socket;
 
+    /** What zero configuration found (one line each), for the user; empty when options said it all. */
+    List<String> detected = List.of();
+
     /** Validates the options and resolves defaults; every problem is one sentence and exit code 2 or 3. */
     StartSettings resolve(String mainClass, List<String> args, boolean terminalCommands) throws CracDevException {
         Path workDir = Path.of("").toAbsolutePath();
         Path javaExe = Project.resolveJava(java);
-        List<Path> framework = Project.existingEntries(Project.splitPaths(classpath), "framework class-path entry", "--classpath");
-        List<Path> appRoots = Project.appRoots(Project.splitPaths(app), workDir);
+        // zero configuration: neither -cp nor --app in a Maven project's directory
+        MavenProject.Detected maven = classpath.isEmpty() && app.isEmpty() ? MavenProject.detect(workDir, mainClass) : null;
+        detected = maven == null ? List.of() : maven.notes();
+        List<Path> framework = maven != null ? maven.framework()
+                : Project.existingEntries(Project.splitPaths(classpath), "framework class-path entry", "--classpath");
+        List<Path> appRoots = maven != null ? List.of(maven.appRoot()) : Project.appRoots(Project.splitPaths(app), workDir);
+        if (maven != null) {
+            mainClass = maven.mainClass();
+        }
         if (mainClass == null || mainClass.isBlank()) {
             throw new CracDevException(ExitCode.USAGE, "missing main class: give it as 'crac-dev start [options] MAIN_CLASS'"
                     + " (or 'crac-dev run --main CLASS'), or set main= in crac-dev.properties");

@@ -2,6 +2,10 @@ package dev.cracdev.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+
 /** The contract for the standby engine, plus what makes it worth having. */
 class StandbyEngineIT extends AbstractEngineContractIT {
     @Override
@@ -18,8 +22,11 @@ class StandbyEngineIT extends AbstractEngineContractIT {
     void theFrameworkPhaseIsNotOnTheCriticalPathOfAChange() throws Exception {
         startSupervisor("--verbose");
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
-        // the next standby is parked at the boundary before the change comes
+        // the next standby is parked at the boundary before the change comes (state, not a log line: the
+        // line is printed a moment before the standby is handed to the engine)
         supervisor.await("standby reached the boundary", 2, T);
+        await().atMost(T).until(() -> SupervisorProcess.run(project.dir, List.of("status", "--json")).output()
+                .contains("\"next\":\"standby parked\""));
         project.writeApp("v2", "");
         supervisor.await("\\[crac-dev\\] gen 2 ready in .* release standby \\d+ ms .* framework phase .* done ahead", T);
     }

@@ -100,6 +100,24 @@ class WarmSpringBootIT {
         assertEquals(0, supervisor.count("app trained in"));
     }
 
+    /** Zero configuration: no -cp, no --app, no main class in the example's directory (Maven resolves them). */
+    @Test
+    void startWithNoArgumentsInAMavenProjectJustWorks() throws Exception {
+        assumeEngine("standby");
+        Path project = copyExample();
+        Files.copy(EXAMPLE.resolve("pom.xml"), project.resolve("pom.xml"));
+        copyTree(EXAMPLE.resolve("src"), project.resolve("src"));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        supervisor = SupervisorProcess.start(project, List.of("start", "--engine", "standby", "--images", tmp.resolve("images").toString()),
+                Map.of("PORT", Integer.toString(port)));
+        supervisor.await("\\[crac-dev\\] Maven project: framework class path resolved by Maven", T);
+        supervisor.await("\\[crac-dev\\] Maven project: main class demo.HelloApplication \\(the @SpringBootApplication class", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        assertEquals("Hello from generation 1", get("/"));
+    }
+
     private void assumeEngine(String engine) {
         assumeTrue(Files.isRegularFile(EXAMPLE.resolve("target/framework.classpath")),
                 "the example app is not built: scripts/test builds it (src/examples/hello-web/target/framework.classpath)");
@@ -109,10 +127,14 @@ class WarmSpringBootIT {
 
     private Path copyExample() throws Exception {
         Path project = tmp.resolve("project");
-        Path from = EXAMPLE.resolve("target/classes");
+        copyTree(EXAMPLE.resolve("target/classes"), project.resolve("target/classes"));
+        return project;
+    }
+
+    private static void copyTree(Path from, Path into) throws Exception {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
-                Path to = project.resolve("target/classes").resolve(from.relativize(f).toString());
+                Path to = into.resolve(from.relativize(f).toString());
                 if (Files.isDirectory(f)) {
                     Files.createDirectories(to);
                 } else {
@@ -120,7 +142,6 @@ class WarmSpringBootIT {
                 }
             }
         }
-        return project;
     }
 
     private void start(Path project, String engine, String main) throws Exception {
