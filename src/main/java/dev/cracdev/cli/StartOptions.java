@@ -7,6 +7,7 @@ import dev.cracdev.engine.EngineKind;
 import dev.cracdev.supervisor.ReadinessProbe;
 import dev.cracdev.supervisor.ReadyImages;
 import dev.cracdev.supervisor.StartSettings;
+import dev.cracdev.runtime.Training;
 import dev.cracdev.supervisor.MavenProject;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
@@ -167,9 +168,9 @@ public final class StartOptions {
         if (!warm.equals("auto")) {
             throw new CracDevException(ExitCode.USAGE, "--warm must be auto or off, was " + warm);
         }
-        List<String> training = new ArrayList<>(List.of("-Dcracdev.train.main=" + mainClass));
+        List<String> training = new ArrayList<>(List.of("-D" + Training.MAIN_PROPERTY + "=" + mainClass));
         if (readyUrl != null && readyUrl.getRawPath() != null && !readyUrl.getRawPath().isEmpty()) {
-            training.add("-Dcracdev.train.path=" + readyUrl.getRawPath()
+            training.add("-D" + Training.PATH_PROPERTY + "=" + readyUrl.getRawPath()
                     + (readyUrl.getRawQuery() != null ? "?" + readyUrl.getRawQuery() : ""));
         }
         if (options.stream().noneMatch(o -> o.startsWith("-XX:SoftRefLRUPolicyMSPerMB"))) {

@@ -5,6 +5,7 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.image.ClassList;
 import dev.cracdev.runtime.Boot;
+import dev.cracdev.runtime.Training;
 import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.protocol.ReadSet;
 
@@ -34,8 +35,6 @@ import java.util.function.Consumer;
 public final class TemplateBooter {
     private static final int MAX_ROUNDS = 6;
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(10);
-    /** The runtime's switch to skip the training run (see Training in the runtime). */
-    private static final String TRAIN_OFF_PROPERTY = "cracdev.train.off";
 
     /** A template parked at the boundary; its events carry {@code token}, and so do those of its images until their go line. */
     public record Template(ChildProcess child, long bootMillis, int preloaded, String token, ReadSet readSet,
@@ -56,7 +55,7 @@ public final class TemplateBooter {
             List<String> command = new ArrayList<>(prefix);
             List<String> options = new ArrayList<>(engineOptions);
             if (Files.exists(untrainedMarker(cfg))) {
-                options.add("-D" + TRAIN_OFF_PROPERTY + "=true");
+                options.add("-D" + Training.OFF_PROPERTY + "=true");
             }
             if (round == MAX_ROUNDS) {
                 // still not settled: preload without running any initializer (safe, slower generations)

@@ -89,11 +89,7 @@ public final class ReadSet {
             for (int n; (n = in.read(buf)) > 0; ) {
                 sha.update(buf, 0, n);
             }
-            StringBuilder hex = new StringBuilder();
-            for (byte b : sha.digest()) {
-                hex.append(String.format("%02x", b));
-            }
-            return hex.substring(0, 32);
+            return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 32);
         } catch (IOException e) {
             return ABSENT; // missing or unreadable: the class loader would not have found it either
         } catch (NoSuchAlgorithmException e) {

@@ -243,7 +243,7 @@ public final class CracDevClassLoader extends URLClassLoader {
     }
 
     /** App roots are directories even while they are missing (mvn clean): the URL must end in '/'. */
-    private static URL directoryUrl(Path p) {
+    static URL directoryUrl(Path p) {
         try {
             String s = p.toAbsolutePath().toUri().toString();
             return new URL(s.endsWith("/") ? s : s + "/");

@@ -66,8 +66,7 @@ final class RetainingPath {
         List<Long> targets = new ArrayList<>();
         scan(dump, new Visitor() {
             @Override
-            public void instance(long id, long classId, DataInputStream in, int length) throws IOException {
-                in.skipNBytes(length);
+            public void instance(long id, long classId) {
                 if (targetClass.equals(className(classId))) {
                     targets.add(id);
                 }
@@ -155,8 +154,7 @@ final class RetainingPath {
         default void root(int kind, long id) {
         }
 
-        default void instance(long id, long classId, DataInputStream in, int length) throws IOException {
-            in.skipNBytes(length);
+        default void instance(long id, long classId) {
         }
 
         default void reference(long from, long to, String label) {
@@ -220,7 +218,7 @@ final class RetainingPath {
                     int size = in.readInt();
                     read += 2L * idSize + 8 + size;
                     byte[] fields = in.readNBytes(size);
-                    visitor.instance(id, classId, new DataInputStream(new java.io.ByteArrayInputStream(fields)), size);
+                    visitor.instance(id, classId);
                     references(id, classId, fields, visitor);
                 }
                 case 0x22 -> {

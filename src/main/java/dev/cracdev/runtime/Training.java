@@ -40,13 +40,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Only reflection and the JDK: this runs in the child.
  */
-final class Training {
+public final class Training {
     /** System property: the app's main class (set: train). */
-    static final String MAIN_PROPERTY = "cracdev.train.main";
+    public static final String MAIN_PROPERTY = "cracdev.train.main";
     /** System property: the path the warm-up requests ask for (default {@code /}). */
-    static final String PATH_PROPERTY = "cracdev.train.path";
-    /** System property set by the supervisor when an earlier training failed the proof: its reason. */
-    static final String OFF_PROPERTY = "cracdev.train.off";
+    public static final String PATH_PROPERTY = "cracdev.train.path";
+    /** System property set by the supervisor when an earlier training failed the proof (any value: do not train). */
+    public static final String OFF_PROPERTY = "cracdev.train.off";
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long WARM_UP_MS = 1500;
     private static final int WARM_UP_REQUESTS = 300;
@@ -295,16 +295,7 @@ final class Training {
         }
 
         private static URL[] urls(List<Path> roots) {
-            List<URL> urls = new ArrayList<>();
-            for (Path root : roots) {
-                try {
-                    String s = root.toAbsolutePath().toUri().toString();
-                    urls.add(new URL(s.endsWith("/") ? s : s + "/"));
-                } catch (IOException e) {
-                    throw new IllegalArgumentException(e);
-                }
-            }
-            return urls.toArray(new URL[0]);
+            return roots.stream().map(CracDevClassLoader::directoryUrl).toArray(URL[]::new);
         }
     }
 

@@ -169,7 +169,7 @@ public abstract class AbstractEngineContractIT {
                             System.out.println("line " + i + " after the marker lines");
                         }
                         System.out.println("hello forged");
-                        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();
+                        new Thread(() -> { try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { } }).start();
                     }
                 }
                 """);

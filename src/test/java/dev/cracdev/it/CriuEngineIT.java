@@ -228,7 +228,7 @@ class CriuEngineIT extends AbstractEngineContractIT {
                 public class Main {
                     public static void main(String[] args) {
                         System.out.println("hello profile=" + System.getenv("APP_PROFILE"));
-                        new Thread(() -> { try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { } }).start();
+                        new Thread(() -> { try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { } }).start();
                     }
                 }
                 """);

@@ -206,9 +206,7 @@ class SupervisorLifecycleIT {
                     }
                 }
                 """);
-        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "--verbose",
-                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
-                "--images", tmp.resolve("images").toString(), "app.Main"));
+        startWithoutAReadyOption(project);
         String port = supervisor.await("^serving on (\\d+)$", T).group(1);
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: listening on port " + port + " · pid \\d+$", T);
         supervisor.await("class list: [1-9]\\d* new framework classes", T); // recorded, so the next standby preloads them
@@ -227,9 +225,7 @@ class SupervisorLifecycleIT {
                     }
                 }
                 """);
-        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby",
-                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
-                "--images", tmp.resolve("images").toString(), "app.Main"));
+        startWithoutAReadyOption(project);
         supervisor.await("^working$", T);
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
     }
@@ -245,9 +241,13 @@ class SupervisorLifecycleIT {
                 + "java.nio.file.Path.of(\"" + hookFile + "\"), \"gen=\" + System.getProperty(\"cracdev.generation\")); }"
                 + " catch (Exception e) { } }));");
         startOn(project, engine);
+        // the runtime's exit flag (deleted by the JDK after the hooks: then the supervisor ends the JVM at once)
+        Path flag = findFile(tmp.resolve("images"), "gen-1.hooks-pending");
+        assertTrue(flag != null, "the running generation has its exit flag");
         project.writeApp("v2", "");
         supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
         assertEquals("gen=1", Files.readString(hookFile));
+        assertFalse(Files.exists(flag), "gone with its generation");
     }
 
     @ParameterizedTest(name = "a daemon started by a generation ends with it ({0} engine)")
@@ -265,6 +265,18 @@ class SupervisorLifecycleIT {
         project.writeApp("v2", "");
         supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
         ProcessAssertions.assertAllGone(List.of(daemon), Duration.ofSeconds(5));
+    }
+
+    private static Path findFile(Path dir, String name) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> f.getFileName().toString().equals(name)).findFirst().orElse(null);
+        }
+    }
+
+    private void startWithoutAReadyOption(TestProject project) throws Exception {
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "--verbose",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
+                "--images", tmp.resolve("images").toString(), "app.Main"));
     }
 
     private void startOn(TestProject project, String engine) throws Exception {

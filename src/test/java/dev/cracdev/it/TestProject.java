@@ -137,7 +137,7 @@ public final class TestProject {
                             + " pid=" + ProcessHandle.current().pid());
                         System.err.println("stderr %s gen=" + System.getProperty("cracdev.generation"));
                         Thread server = new Thread(() -> {
-                            try { Thread.sleep(Long.MAX_VALUE); } catch (InterruptedException e) { }
+                            try { new java.util.concurrent.CountDownLatch(1).await(); } catch (InterruptedException e) { }
                         }, "server");
                         server.start();
                     }
