@@ -75,33 +75,22 @@ public final class ChildProcess {
     /**
      * Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. It and what it starts
      * carry a marker in their environment, so {@link #kill()} finds descendants that left the tree. Its
-     * stdout lines are events only when they carry {@code token} (the one the JVM was given; null: none
-     * are expected).
+     * stdout lines are events only when they carry {@code token} (the one the JVM was given, or the one a
+     * restored image holds; null: none are expected).
+     *
+     * <p>A restored JVM carries the environment of the process that was checkpointed, so the marker
+     * cannot find it; but until a task of {@code criu restore} has become the JVM it is a fork of criu
+     * with criu's environment: the marker finds such a task when criu died before it (killed mid-restore),
+     * where it would otherwise sit stopped, re-parented to init, for ever.
      */
     public static ChildProcess start(String name, List<String> command, Path workDir, Console console,
                                      boolean forwardOutput, String token) throws IOException {
-        return start(name, command, workDir, console, forwardOutput, ProcessTree.newMarker(), token);
-    }
-
-    /**
-     * Starts a restore: the restored JVM and what it starts carry the environment of the process that was
-     * checkpointed, not ours, so no marker of ours could find them (and the stop path skips that search).
-     * Its events carry the token its image holds.
-     */
-    public static ChildProcess startRestore(String name, List<String> command, Path workDir, Console console,
-                                            boolean forwardOutput, String token) throws IOException {
-        return start(name, command, workDir, console, forwardOutput, null, token);
-    }
-
-    private static ChildProcess start(String name, List<String> command, Path workDir, Console console,
-                                      boolean forwardOutput, String marker, String token) throws IOException {
+        String marker = ProcessTree.newMarker();
         ProcessBuilder pb = new ProcessBuilder(command);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
-        if (marker != null) {
-            pb.environment().put(ProcessTree.ENV, marker);
-        }
+        pb.environment().put(ProcessTree.ENV, marker);
         console.debug("start " + name + ": " + String.join(" ", command).replace(token == null ? " " : token, "<token>"));
         return new ChildProcess(name, pb.start(), marker, console, forwardOutput, token);
     }
@@ -294,24 +283,58 @@ public final class ChildProcess {
      * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
      * children are gone, so they are reaped by it (criu reaps the restored JVM, unshare the template),
      * not orphaned to an init that may never reap them. Descendants that daemonized out of the tree are
-     * found by their marker ({@link ProcessTree}; not for restores). Safe to call twice.
+     * found by their marker ({@link ProcessTree}). Safe to call twice.
+     *
+     * <p>A child that has not spoken yet may still be forking: {@code criu restore} in flight forks
+     * tasks that a dead criu leaves stopped for ever, and a restored JVM that it leaves running. Such a
+     * child is stopped (SIGSTOP) before its tree is read, so nothing appears after the look; what it
+     * started is then reaped by init, not by it.
      */
     public void kill() {
-        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-        tree.sort(java.util.Comparator.comparingInt(ChildProcess::depth).reversed());
-        for (ProcessHandle p : tree) {
-            p.destroyForcibly();
-            // its parent, still alive, reaps it; polled finely: onExit() polls slowly for non-children
-            awaitDeath(p);
+        boolean hold;
+        synchronized (this) {
+            hold = history.isEmpty() && process.isAlive();
+        }
+        if (hold) {
+            signal("STOP");
+        }
+        List<ProcessHandle> killed = new ArrayList<>();
+        for (int round = 0; round < 5; round++) { // a descendant may fork meanwhile: look again
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+            if (tree.isEmpty()) {
+                break;
+            }
+            tree.sort(java.util.Comparator.comparingInt(ChildProcess::depth).reversed());
+            for (ProcessHandle p : tree) {
+                p.destroyForcibly();
+                if (!hold) {
+                    // its parent, still alive, reaps it; polled finely: onExit() polls slowly for non-children
+                    awaitDeath(p);
+                }
+            }
+            killed.addAll(tree);
         }
         process.destroyForcibly();
         if (!awaitGone(Duration.ofSeconds(10))) {
             console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
         }
-        for (ProcessHandle escaped : marker == null ? List.<ProcessHandle>of() : ProcessTree.marked(marker, process.pid())) {
+        killed.forEach(ChildProcess::awaitDeath); // held: init reaps them now
+        for (ProcessHandle escaped : ProcessTree.marked(marker, process.pid())) {
             console.debug(name + ": ending pid " + escaped.pid() + ", which left the process tree");
             escaped.destroyForcibly();
             awaitDeath(escaped);
+        }
+    }
+
+    /** Sends a signal Java has no call for; best effort (a missing {@code kill} command leaves only SIGKILL). */
+    private void signal(String signal) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            console.debug(name + ": cannot send SIG" + signal + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -440,7 +440,7 @@ public abstract class ImageEngine implements Engine {
                                     String token) throws CracDevException {
         try {
             PrivateDirectories.createMissing(work());
-            ChildProcess child = ChildProcess.startRestore(name, command, cfg.workDir(), console, forwardOutput, token);
+            ChildProcess child = ChildProcess.start(name, command, cfg.workDir(), console, forwardOutput, token);
             restoring.add(child);
             ChildProtocol.Message m;
             try {

@@ -17,9 +17,10 @@ import java.util.List;
  * gets a random {@value #ENV} value, and on Linux {@code /proc/<pid>/environ} tells which processes
  * carry it. Elsewhere (macOS) only the process tree is known: a daemonizing descendant escapes there.
  *
- * <p>A process that replaces its whole environment escapes too. Restores are not marked (a restored JVM
- * carries the checkpointed template's environment): criu generations run in their own pid namespace,
- * which the kernel empties when the JVM dies; a daemon of a crac generation can escape.
+ * <p>A process that replaces its whole environment escapes too, and so does a restored JVM (it carries the
+ * checkpointed template's environment; only criu's own tasks carry a restore's marker): criu generations
+ * run in their own pid namespace, which the kernel empties when the JVM dies; a daemon of a crac
+ * generation can escape.
  */
 public final class ProcessTree {
     /** Environment variable that marks the processes of one child. */

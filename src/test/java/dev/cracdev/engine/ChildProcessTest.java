@@ -120,4 +120,28 @@ class ChildProcessTest {
         assertTrue(below.stream().anyMatch(ProcessHandle::isAlive), "orphans survive a top-only kill");
         below.forEach(ProcessHandle::destroyForcibly);
     }
+
+    /**
+     * The shape of {@code criu restore} killed mid-flight: a child that has not spoken yet and is still
+     * forking, whose forks do not carry the marker (a restored JVM carries the template's environment;
+     * here {@code env -i}). Whatever it forked before or during the kill is gone afterwards.
+     */
+    @Test
+    void killingAChildThatIsStillForkingLeavesNothingBehind() throws Exception {
+        String tag = "3000." + System.nanoTime() % 1_000_000; // a sleep length no other process has
+        for (int attempt = 0; attempt < 10; attempt++) {
+            ChildProcess child = ChildProcess.start("forking", List.of("sh", "-c",
+                    "while :; do env -i sleep " + tag + " & done"), null, QUIET, false, null);
+            await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 3);
+            child.kill();
+            assertFalse(child.isAlive());
+            await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(tag).isEmpty());
+        }
+    }
+
+    private static List<Long> processesWith(String argument) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(argument)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
 }

@@ -58,6 +58,7 @@ public abstract class AbstractEngineContractIT {
         if (supervisor != null) {
             supervisor.close();
         }
+        ProcessAssertions.assertNothingLeftIn(tmp);
     }
 
     protected SupervisorProcess startSupervisor(String... extra) throws Exception {

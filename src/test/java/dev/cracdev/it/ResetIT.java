@@ -54,6 +54,7 @@ class ResetIT {
         if (supervisor != null) {
             supervisor.close();
         }
+        ProcessAssertions.assertNothingLeftIn(tmp);
     }
 
     private void start(String engine) throws Exception {

@@ -36,6 +36,7 @@ class SupervisorLifecycleIT {
         if (supervisor != null) {
             supervisor.close();
         }
+        ProcessAssertions.assertNothingLeftIn(tmp);
     }
 
     private TestProject startOn(String engine, String... extra) throws Exception {

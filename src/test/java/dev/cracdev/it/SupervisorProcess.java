@@ -188,8 +188,10 @@ public final class SupervisorProcess implements AutoCloseable {
                 process.destroyForcibly();
             }
         }
-        for (ProcessHandle child : children) {
-            child.destroyForcibly(); // a safety net only: tests assert there is nothing to kill
+        try {
+            ProcessAssertions.assertAllGone(children, Duration.ofSeconds(5)); // what the supervisor started, it ends
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
         }
     }
 

@@ -45,6 +45,7 @@ class WarmSpringBootIT {
         if (supervisor != null) {
             supervisor.close();
         }
+        ProcessAssertions.assertNothingLeftIn(tmp);
     }
 
     @ParameterizedTest(name = "{0} engine")
