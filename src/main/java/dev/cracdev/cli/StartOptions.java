@@ -13,6 +13,7 @@ import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,16 @@ public final class StartOptions {
             description = "auto (default): the framework phase trains a Spring Boot 3 app once (start, a few requests, "
                     + "stop) and keeps the warm JIT and framework caches if it can prove the app gone; off: never.")
     String warm;
+
+    @Option(names = "--compile", negatable = true, defaultValue = "true", fallbackValue = "true", descriptionKey = "compile",
+            description = "In a Maven project: compile src/main/java and copy src/main/resources into target/classes "
+                    + "on every save (on by default; --no-compile when your IDE builds).")
+    boolean compile;
+
+    @Option(names = "--trigger-file", descriptionKey = "trigger-file", paramLabel = "FILE",
+            description = "Restart only when this file is touched (changes before it are kept for that restart): "
+                    + "for IDEs that write a build in many steps.")
+    Path triggerFile;
 
     @Option(names = "--quiet-period", descriptionKey = "quiet-period", defaultValue = "100", paramLabel = "MS",
             description = "Milliseconds without file events before a burst of changes restarts (default: ${DEFAULT-VALUE}).")
@@ -135,7 +146,14 @@ public final class StartOptions {
                     + " (or 'crac-dev run --main CLASS'), or set main= in crac-dev.properties");
         }
         Project.requireMainClass(mainClass, appRoots, framework);
-        List<Path> watched = watch.isEmpty() ? appRoots : Project.splitPaths(watch);
+        List<Path> watched = new ArrayList<>(watch.isEmpty() ? appRoots : Project.splitPaths(watch));
+        Path trigger = triggerFile == null ? null : triggerFile.toAbsolutePath().normalize();
+        if (trigger != null) {
+            if (!Files.isDirectory(trigger.getParent())) {
+                throw new CracDevException(ExitCode.USAGE, "--trigger-file " + triggerFile + ": its directory does not exist");
+            }
+            watched.add(trigger);
+        }
         if (quietPeriodMs < 0) {
             throw new CracDevException(ExitCode.USAGE, "--quiet-period must be 0 or more milliseconds, was " + quietPeriodMs);
         }
@@ -149,11 +167,11 @@ public final class StartOptions {
         }
         options.addAll(trainingOptions(mainClass, options));
         return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(options), framework, appRoots,
-                mainClass, List.copyOf(args), watched, List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
+                mainClass, List.copyOf(args), List.copyOf(watched), List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
                 Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
                 socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands,
-                Duration.ofMillis(stopGraceMs));
+                Duration.ofMillis(stopGraceMs), maven != null && compile ? maven.compile() : null, trigger);
     }
 
     /**

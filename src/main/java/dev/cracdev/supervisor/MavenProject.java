@@ -2,6 +2,7 @@ package dev.cracdev.supervisor;
 
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
+import dev.cracdev.compile.CompileOnSave;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,18 @@ public final class MavenProject {
     private static final Pattern MAIN_METHOD = Pattern.compile("public\\s+static\\s+void\\s+main\\s*\\(");
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
 
-    /** What was found, and the lines that tell the user how. */
-    public record Detected(List<Path> framework, Path appRoot, String mainClass, List<String> notes) {
+    private static final Pattern[] RELEASE_IN_POM = {
+            Pattern.compile("<maven.compiler.release>\\s*(\\d+)\\s*</maven.compiler.release>"),
+            Pattern.compile("<release>\\s*(\\d+)\\s*</release>"),
+            Pattern.compile("<java.version>\\s*(?:1\\.)?(\\d+)\\s*</java.version>"),
+            Pattern.compile("<maven.compiler.target>\\s*(?:1\\.)?(\\d+)\\s*</maven.compiler.target>")};
+
+    /**
+     * What was found, and the lines that tell the user how. {@code compile} is what compile on save needs
+     * (sources, resources, the compile class path, the pom's Java release).
+     */
+    public record Detected(List<Path> framework, Path appRoot, String mainClass, CompileOnSave.Settings compile,
+                           List<String> notes) {
     }
 
     private MavenProject() {
@@ -57,32 +68,63 @@ public final class MavenProject {
             main = mainClass(dir, pom, notes);
         }
         notes.add("app root target/classes");
-        return new Detected(framework, appRoot, main, List.copyOf(notes));
+        return new Detected(framework, appRoot, main, compileSettings(dir, pom, framework, appRoot), List.copyOf(notes));
+    }
+
+    /**
+     * src/main/java and src/main/resources into target/classes. The compile class path is the runtime one,
+     * plus the provided scope when the pom has it (a servlet API, Lombok), resolved and cached like it.
+     */
+    private static CompileOnSave.Settings compileSettings(Path dir, Path pom, List<Path> framework, Path appRoot)
+            throws CracDevException {
+        String text = read(pom);
+        List<Path> classPath = framework;
+        if (text.contains("<scope>provided</scope>")) {
+            Path cached = dir.resolve("target/crac-dev/compile-classpath-" + sha256(text.getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".txt");
+            if (!Files.isRegularFile(cached)) {
+                resolveWithMaven(dir, cached, "compile");
+            }
+            classPath = entries(cached);
+        }
+        Integer release = null;
+        for (Pattern p : RELEASE_IN_POM) {
+            Matcher m = p.matcher(text);
+            if (m.find()) {
+                int r = Integer.parseInt(m.group(1));
+                release = r <= Runtime.version().feature() ? r : null; // a newer release than this JDK's: its own
+                break;
+            }
+        }
+        return new CompileOnSave.Settings(List.of(dir.resolve("src/main/java")), List.of(dir.resolve("src/main/resources")),
+                appRoot, classPath, release);
     }
 
     private static List<Path> frameworkClassPath(Path dir, Path pom, List<String> notes) throws CracDevException {
-        String hash;
-        try {
-            hash = sha256(Files.readAllBytes(pom)).substring(0, 16);
-        } catch (IOException e) {
-            throw new CracDevException(ExitCode.USAGE, "cannot read " + pom + ": " + e.getMessage());
-        }
+        String hash = sha256(read(pom).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
         Path cached = dir.resolve("target/crac-dev/classpath-" + hash + ".txt");
         if (!Files.isRegularFile(cached)) {
-            resolveWithMaven(dir, cached);
+            resolveWithMaven(dir, cached, "runtime");
             notes.add("framework class path resolved by Maven (cached in " + dir.relativize(cached) + " until pom.xml changes)");
         } else {
             notes.add("framework class path from " + dir.relativize(cached) + " (pom.xml unchanged)");
         }
+        return entries(cached);
+    }
+
+    private static List<Path> entries(Path cached) throws CracDevException {
+        return Project.existingEntries(Project.splitPaths(List.of(read(cached).strip())),
+                "framework class-path entry", "pom.xml (delete " + cached + " to resolve again)");
+    }
+
+    private static String read(Path file) throws CracDevException {
         try {
-            return Project.existingEntries(Project.splitPaths(List.of(Files.readString(cached).strip())),
-                    "framework class-path entry", "pom.xml (delete " + cached + " to resolve again)");
+            return Files.readString(file);
         } catch (IOException e) {
-            throw new CracDevException(ExitCode.FAILURE, "cannot read " + cached + ": " + e.getMessage());
+            throw new CracDevException(ExitCode.FAILURE, "cannot read " + file + ": " + e.getMessage());
         }
     }
 
-    private static void resolveWithMaven(Path dir, Path target) throws CracDevException {
+    private static void resolveWithMaven(Path dir, Path target, String scope) throws CracDevException {
         Path wrapper = dir.resolve("mvnw");
         String mvn = Files.isExecutable(wrapper) ? wrapper.toString() : "mvn";
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
@@ -90,7 +132,7 @@ public final class MavenProject {
         try {
             Files.createDirectories(target.getParent());
             Process p = new ProcessBuilder(mvn, "-q", "-B", "-Dstyle.color=never", "dependency:build-classpath",
-                    "-Dmdep.includeScope=runtime", "-Dmdep.outputFile=" + tmp)
+                    "-Dmdep.includeScope=" + scope, "-Dmdep.outputFile=" + tmp)
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {

@@ -1,12 +1,16 @@
 package dev.cracdev.supervisor;
 
+import dev.cracdev.compile.CompileOnSave;
 import dev.cracdev.engine.EngineKind;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The resolved, validated inputs of {@code crac-dev start} and {@code crac-dev run}. */
+/**
+ * The resolved, validated inputs of {@code crac-dev start} and {@code crac-dev run}. {@code compile} is
+ * null when nothing compiles on save, {@code triggerFile} when every burst of changes restarts.
+ */
 public record StartSettings(
         Path java,
         String javaVersion,
@@ -29,5 +33,7 @@ public record StartSettings(
         ReadyImages readyImages,
         Path controlSocket,
         boolean terminalCommands,
-        Duration stopGrace) {
+        Duration stopGrace,
+        CompileOnSave.Settings compile,
+        Path triggerFile) {
 }

@@ -9,6 +9,7 @@ import dev.cracdev.engine.Engines;
 import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.image.ClassList;
 import dev.cracdev.protocol.ChildProtocol;
+import dev.cracdev.compile.CompileOnSave;
 import dev.cracdev.watch.ChangeSet;
 import dev.cracdev.watch.SourceWatcher;
 
@@ -71,6 +72,9 @@ public final class Supervisor {
     private boolean closed;
     private int generations;
     private SourceWatcher watcher;
+    private CompileOnSave compiler;
+    /** File changes held back until the trigger file is touched (only with --trigger-file). */
+    private ChangeSet heldForTrigger;
     private ControlServer control;
 
     public Supervisor(StartSettings settings, Engines.Choice choice, Console console) {
@@ -99,6 +103,7 @@ public final class Supervisor {
             console.info("engine " + choice.kind() + ": " + choice.reason());
             startControl();
             engines.current();
+            startCompiler();
             startWatcher();
             if (settings.terminalCommands()) {
                 startTerminalReader();
@@ -165,7 +170,10 @@ public final class Supervisor {
     private void handle(Event e) throws CracDevException {
         if (e instanceof Restart r) {
             waiters.add(r.reply()); // answered by whichever generation is ready next, or failed with the reason
-            restart(coalesce(r));
+            ChangeSet changes = awaitingTrigger(coalesce(r));
+            if (changes != null) {
+                restart(changes);
+            }
         } else if (e instanceof Reset r) {
             waiters.add(r.reply());
             reset();
@@ -211,6 +219,32 @@ public final class Supervisor {
             }
         }
         return merged;
+    }
+
+    /**
+     * With --trigger-file, file changes wait for the trigger file and then restart all at once; a manual or
+     * control-socket restart takes what was held too. Returns null when this burst is held.
+     */
+    private ChangeSet awaitingTrigger(ChangeSet changes) {
+        Path trigger = settings.triggerFile();
+        if (trigger == null) {
+            return changes;
+        }
+        boolean fileChanges = !changes.changes().isEmpty();
+        if (heldForTrigger != null) {
+            heldForTrigger.changes().forEach((path, kind) -> {
+                if (!changes.changes().containsKey(path)) {
+                    changes.add(path, kind);
+                }
+            });
+        }
+        if (fileChanges && !changes.changes().containsKey(trigger)) {
+            heldForTrigger = changes;
+            console.debug(changes.summary() + " held until " + trigger + " is touched");
+            return null;
+        }
+        heldForTrigger = null;
+        return changes;
     }
 
     private void restart(ChangeSet changes) throws CracDevException {
@@ -368,6 +402,20 @@ public final class Supervisor {
         }
     }
 
+    /** Compile on save (a Maven project): the sources saved while crac-dev was not running first. */
+    private void startCompiler() throws CracDevException {
+        if (settings.compile() == null) {
+            return;
+        }
+        try {
+            compiler = new CompileOnSave(settings.compile(), settings.quietPeriod(), settings.ignores(), console);
+            compiler.start();
+        } catch (IOException | IllegalStateException e) {
+            throw new CracDevException(ExitCode.FAILURE, "cannot compile on save (" + e.getMessage()
+                    + "); start with --no-compile and let your IDE or Maven build target/classes");
+        }
+    }
+
     private void startWatcher() throws CracDevException {
         try {
             // framework entries are watched too: a rebuilt dependency means a new template
@@ -417,6 +465,13 @@ public final class Supervisor {
             }
             closed = true;
             transition(SupervisorState.STOPPING);
+        }
+        if (compiler != null) {
+            try {
+                compiler.close();
+            } catch (IOException e) {
+                console.debug("closing the compiler: " + e.getMessage());
+            }
         }
         if (watcher != null) {
             try {
