@@ -51,10 +51,11 @@ public final class TemplateBooter {
     public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
                                 String name, Console console, Consumer<ChildProcess> started) throws CracDevException {
         ClassList classList = new ClassList(cfg.classList());
+        boolean trainingOff = false;
         for (int round = 1; ; round++) {
             List<String> command = new ArrayList<>(prefix);
             List<String> options = new ArrayList<>(engineOptions);
-            if (Files.exists(untrainedMarker(cfg))) {
+            if (trainingOff || Files.exists(untrainedMarker(cfg))) {
                 options.add("-D" + Training.OFF_PROPERTY + "=true");
             }
             if (round == MAX_ROUNDS) {
@@ -98,6 +99,15 @@ public final class TemplateBooter {
                         + BOOT_TIMEOUT.toMinutes() + " minutes; run with --verbose to see its output");
             }
             if (m.word().equals(ChildProtocol.UNTRAINED)) {
+                trainingOff = true;
+                if (!hasClasses(cfg.classList())) {
+                    // a framework static initializer first run by the training app can keep it (an exception
+                    // made there holds its stack, app frames included); once the class list exists, they run
+                    // before training: the next template tries again
+                    console.info("training the app in the framework phase failed (" + m.get("message") + "); this first"
+                            + " template starts untrained, the next one (with the recorded class list) trains again");
+                    continue;
+                }
                 try {
                     Files.writeString(untrainedMarker(cfg), m.get("message") + System.lineSeparator());
                 } catch (IOException e) {
@@ -130,6 +140,14 @@ public final class TemplateBooter {
                 throw new CracDevException(ExitCode.INTERNAL, "the framework phase reported app-class loads even "
                         + "without initializers; please report it with --verbose output");
             }
+        }
+    }
+
+    private static boolean hasClasses(Path classList) {
+        try {
+            return Files.size(classList) > 0;
+        } catch (IOException e) {
+            return false; // none recorded yet
         }
     }
 

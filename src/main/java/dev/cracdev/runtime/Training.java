@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -303,24 +304,47 @@ public final class Training {
      * References Spring Boot (and the logging it configures) keeps to a closed app, found with heap dumps of
      * trained JVMs: its JVM shutdown hook thread (whose context loader is whoever registered it first), the
      * shutdown handlers an app run adds, Logback's context object map, and shared binding converters and
-     * reflection caches. Snapshot before the training run, cleared after.
+     * reflection caches, Spring Data's type caches. Snapshot before the training run, cleared after.
      */
     private static final class SpringHolders {
+        /** Static caches keyed or valued by app types (Spring Data's type and property metadata). */
+        private static final String[][] STATIC_CACHES = {
+                {"org.springframework.data.util.ClassTypeInformation", "cache"},
+                {"org.springframework.data.util.ClassTypeInformation", "resolvableTypeCache"},
+                {"org.springframework.data.util.TypeDiscoverer", "CACHE"},
+                {"org.springframework.data.mapping.PropertyPath", "cache"},
+                {"org.springframework.data.util.ProxyUtils", "USER_TYPES"},
+                {"org.springframework.data.util.NullableWrapperConverters", "supportsCache"},
+                {"org.springframework.data.util.ReactiveWrappers", "IS_REACTIVE_TYPE"},
+                {"org.springframework.data.mapping.model.KotlinCopyMethod", "COPY_METHOD_CACHE"},
+                {"org.springframework.data.jpa.util.JpaMetamodel", "CACHE"}};
         private final ClassLoader system;
-        private final Set<?> handlers;
-        private final Set<Object> handlersBefore;
-        private final Map<?, ?> logbackObjects;
-        private final Set<Object> logbackObjectsBefore;
+        private final GlobalMeters globalMeters;
+        /** Collections the training run adds to and nothing takes out of: what it added is removed. */
+        private final List<Additions> additions = new ArrayList<>();
 
-        private SpringHolders(ClassLoader system, Set<?> handlers, Map<?, ?> logbackObjects) {
+        /** A live collection and what it held before the training run. */
+        private record Additions(Collection<?> live, Set<Object> before) {
+            static Additions of(Collection<?> live) {
+                synchronized (live) {
+                    return new Additions(live, new HashSet<>(live));
+                }
+            }
+
+            void remove() {
+                synchronized (live) {
+                    live.retainAll(before);
+                }
+            }
+        }
+
+        private SpringHolders(ClassLoader system) {
             this.system = system;
-            this.handlers = handlers;
-            this.handlersBefore = handlers == null ? Set.of() : new HashSet<>(handlers);
-            this.logbackObjects = logbackObjects;
-            this.logbackObjectsBefore = logbackObjects == null ? Set.of() : new HashSet<>(logbackObjects.keySet());
+            this.globalMeters = GlobalMeters.snapshot(system);
         }
 
         static SpringHolders snapshot(ClassLoader system, Class<?> spring) throws ReflectiveOperationException {
+            SpringHolders holders = new SpringHolders(system);
             // register Spring Boot's JVM shutdown hook now, from a thread whose context loader is the system one
             Object hook = field(spring, "shutdownHook").get(null);
             Method enable = hook.getClass().getDeclaredMethod("enableShutdownHookAddition");
@@ -334,33 +358,56 @@ public final class Training {
             Method remove = handlers.getClass().getMethod("remove", Runnable.class);
             remove.setAccessible(true);
             remove.invoke(handlers, nothing);
-            Set<?> actions = (Set<?>) field(handlers.getClass(), "actions").get(handlers);
-            return new SpringHolders(system, actions, logbackObjects(system));
+            holders.additions.add(Additions.of((Set<?>) field(handlers.getClass(), "actions").get(handlers)));
+            holders.logback();
+            return holders;
         }
 
-        private static Map<?, ?> logbackObjects(ClassLoader system) {
+        /** Logback's context: its object map, context listeners and turbo filters (Micrometer's LogbackMetrics adds both). */
+        private void logback() {
             try {
                 Object factory = Class.forName("org.slf4j.LoggerFactory", true, system).getMethod("getILoggerFactory").invoke(null);
                 Class<?> base = Class.forName("ch.qos.logback.core.ContextBase", false, system);
-                return base.isInstance(factory) ? (Map<?, ?>) field(base, "objectMap").get(factory) : null;
+                if (!base.isInstance(factory)) {
+                    return;
+                }
+                additions.add(Additions.of(((Map<?, ?>) field(base, "objectMap").get(factory)).keySet()));
+                Class<?> context = Class.forName("ch.qos.logback.classic.LoggerContext", false, system);
+                additions.add(Additions.of((Collection<?>) field(context, "loggerContextListenerList").get(factory)));
+                additions.add(Additions.of((Collection<?>) field(context, "turboFilterList").get(factory)));
             } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
-                return null; // no Logback
+                // no Logback, or another one: the proof that the app is gone tells whether it mattered
             }
         }
 
         void clear() {
-            synchronized (handlers) {
-                handlers.retainAll(handlersBefore);
-            }
-            if (logbackObjects != null) {
-                logbackObjects.keySet().retainAll(logbackObjectsBefore);
-            }
+            additions.forEach(Additions::remove);
             setStatic("org.springframework.boot.context.properties.bind.BindConverter", "sharedInstance", null);
             invokeStatic("org.springframework.util.ReflectionUtils", "clearCache");
             invokeStatic("org.springframework.core.ResolvableType", "clearCache");
             invokeStatic("org.springframework.core.annotation.AnnotationUtils", "clearCache");
             invokeStatic("org.springframework.core.annotation.AnnotationsScanner", "clearCache");
             invokeStatic("java.beans.Introspector", "flushCaches"); // java.desktop may be absent
+            if (globalMeters != null) {
+                globalMeters.clear();
+            }
+            for (String[] cache : STATIC_CACHES) {
+                clearStatic(cache[0], cache[1]);
+            }
+        }
+
+        /** Empties a static cache (a Map, or anything with a clear() method such as Spring's ConcurrentLruCache). */
+        private void clearStatic(String className, String name) {
+            try {
+                Object cache = field(Class.forName(className, false, system), name).get(null);
+                if (cache != null) {
+                    Method clear = cache.getClass().getMethod("clear");
+                    clear.setAccessible(true);
+                    clear.invoke(cache);
+                }
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // not in this version: nothing of it to clear
+            }
         }
 
         private void setStatic(String className, String name, Object value) {
@@ -385,6 +432,55 @@ public final class Training {
             Field f = type.getDeclaredField(name);
             f.setAccessible(true);
             return f;
+        }
+    }
+
+    /**
+     * Micrometer's static global registry: Spring Boot adds the app's registry to it (and with it every
+     * meter binder, which holds Tomcat's context and so the app's loader) and does not take it out when
+     * the context closes. What the training run added is removed.
+     */
+    private static final class GlobalMeters {
+        private final Object global;
+        private final Set<Object> registriesBefore;
+        private final Set<Object> metersBefore;
+
+        private GlobalMeters(Object global) throws ReflectiveOperationException {
+            this.global = global;
+            this.registriesBefore = new HashSet<>((Collection<?>) call("getRegistries"));
+            this.metersBefore = new HashSet<>((Collection<?>) call("getMeters"));
+        }
+
+        static GlobalMeters snapshot(ClassLoader system) {
+            try {
+                Class<?> metrics = Class.forName("io.micrometer.core.instrument.Metrics", true, system);
+                return new GlobalMeters(metrics.getField("globalRegistry").get(null));
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                return null; // no Micrometer
+            }
+        }
+
+        void clear() {
+            try {
+                Class<?> registry = Class.forName("io.micrometer.core.instrument.MeterRegistry", false, global.getClass().getClassLoader());
+                Class<?> meter = Class.forName("io.micrometer.core.instrument.Meter", false, global.getClass().getClassLoader());
+                for (Object r : new ArrayList<>((Collection<?>) call("getRegistries"))) {
+                    if (!registriesBefore.contains(r)) {
+                        global.getClass().getMethod("remove", registry).invoke(global, r);
+                    }
+                }
+                for (Object m : new ArrayList<>((Collection<?>) call("getMeters"))) {
+                    if (!metersBefore.contains(m)) {
+                        global.getClass().getMethod("remove", meter).invoke(global, m);
+                    }
+                }
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // another Micrometer: the proof that the app is gone tells whether it mattered
+            }
+        }
+
+        private Object call(String method) throws ReflectiveOperationException {
+            return global.getClass().getMethod(method).invoke(global);
         }
     }
 }
