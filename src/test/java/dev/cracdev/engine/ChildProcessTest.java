@@ -129,13 +129,22 @@ class ChildProcessTest {
     @Test
     void killingAChildThatIsStillForkingLeavesNothingBehind() throws Exception {
         String tag = "3000." + System.nanoTime() % 1_000_000; // a sleep length no other process has
-        for (int attempt = 0; attempt < 10; attempt++) {
-            ChildProcess child = ChildProcess.start("forking", List.of("sh", "-c",
-                    "while :; do env -i sleep " + tag + " & done"), null, QUIET, false, null);
-            await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 3);
-            child.kill();
-            assertFalse(child.isAlive());
-            await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(tag).isEmpty());
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                // bounded (at most 300 forks, ~100 a second): a failing test must not become a fork bomb
+                ChildProcess child = ChildProcess.start("forking", List.of("sh", "-c",
+                        "for i in $(seq 300); do env -i sleep " + tag + " & sleep 0.01; done; wait"), null, QUIET, false, null);
+                try {
+                    await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 3);
+                    child.kill();
+                    assertFalse(child.isAlive());
+                } finally {
+                    child.process().destroyForcibly();
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(tag).isEmpty());
+            }
+        } finally {
+            processesWith(tag).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
     }
 
