@@ -1,5 +1,6 @@
 package dev.cracdev.cli;
 
+import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.control.ControlClient;
@@ -29,7 +30,7 @@ abstract class ControlCommands implements Callable<Integer> {
 
     /** Prints the supervisor's reply; commands with more to do override it. */
     void print(String reply) throws CracDevException {
-        spec.commandLine().getOut().println(reply);
+        spec.commandLine().getOut().println(Console.system(false).printable(reply));
     }
 
     @Override
