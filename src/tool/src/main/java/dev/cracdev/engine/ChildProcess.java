@@ -1,0 +1,461 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.Console;
+import dev.cracdev.protocol.ChildProtocol;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A process the supervisor started (a template, a standby or a generation) with its pipes.
+ *
+ * <p>Two pump threads read the child's stdout and stderr: runtime event lines ({@link ChildProtocol#MARKER}
+ * and the process's current token, see {@link #release}) become {@link ChildProtocol.Message}s, everything
+ * else (forged or malformed event lines included) is the app's output, forwarded live once
+ * {@link #forwardOutput} is on (a standby's framework-phase output is only kept for diagnostics).
+ * {@link #kill()} ends the process and everything it started, reaps it and drains its pipes, so no
+ * line of this generation can appear after the next one started.
+ */
+public final class ChildProcess {
+    /** Pseudo event queued when the process has exited and its output is drained. */
+    public static final String EXITED = "exited";
+    private static final int KEPT_LINES = 60;
+    /** HotSpot says this at every start under crac-dev's system class loader; it is expected, not news. */
+    private static final String CDS_NOTICE = "OpenJDK 64-Bit Server VM warning: Archived non-system classes are disabled";
+
+    private final String name;
+    private final Process process;
+    private final String marker;
+    private volatile boolean restore;
+    private final Console console;
+    private final List<ChildProtocol.Message> history = new ArrayList<>(); // guarded by this
+    private final Map<String, Long> firstSeen = new HashMap<>(); // guarded by this
+    private final Deque<String> recentOutput = new ArrayDeque<>();
+    private final List<Thread> pumps = new ArrayList<>();
+    private final OutputStream stdin;
+    private volatile boolean forwardOutput;
+    /** The token the child's events carry now: its own until its go line, the generation's after. */
+    private volatile String token;
+    /** Exists while the generation's shutdown hooks have not all run (see {@link GenerationRequest#exitFlag}); or null. */
+    private volatile Path exitFlag;
+    private volatile Consumer<String> lineListener = line -> { };
+    private volatile Consumer<ChildProtocol.Message> eventListener = m -> { };
+
+    private ChildProcess(String name, Process process, String marker, Console console, boolean forwardOutput,
+                         String token) {
+        this.name = name;
+        this.token = token;
+        this.process = process;
+        this.marker = marker;
+        this.console = console;
+        this.forwardOutput = forwardOutput;
+        this.stdin = process.getOutputStream();
+        pumps.add(pump(process.getInputStream(), false));
+        pumps.add(pump(process.getErrorStream(), true));
+        Thread waiter = new Thread(this::awaitExit, "crac-dev-" + name + "-exit");
+        waiter.setDaemon(true);
+        waiter.start();
+    }
+
+    /**
+     * Starts {@code command} with three fresh pipes; only fds 0–2 reach the child. It and what it starts
+     * carry a marker in their environment, so {@link #kill()} finds descendants that left the tree. Its
+     * stdout lines are events only when they carry {@code token} (the one the JVM was given, or the one a
+     * restored image holds; null: none are expected).
+     *
+     * <p>A restored JVM carries the environment of the process that was checkpointed, so the marker
+     * cannot find it; but until a task of {@code criu restore} has become the JVM it is a fork of criu
+     * with criu's environment: the marker finds such a task when criu died before it (killed mid-restore),
+     * where it would otherwise sit stopped, re-parented to init, for ever.
+     */
+    public static ChildProcess start(String name, List<String> command, Path workDir, Console console,
+                                     boolean forwardOutput, String token) throws IOException {
+        String marker = ProcessTree.newMarker();
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        pb.environment().put(ProcessTree.ENV, marker);
+        console.debug("start " + name + ": " + String.join(" ", command).replace(token == null ? " " : token, "<token>"));
+        return new ChildProcess(name, pb.start(), marker, console, forwardOutput, token);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /**
+     * The PID of the JVM this process is or runs (for a CRIU generation, the restored JVM below
+     * {@code criu restore}), as the host sees it.
+     */
+    public long jvmPid() {
+        return process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .map(ProcessHandle::pid)
+                .findFirst()
+                .orElse(process.pid());
+    }
+
+    /** The latest event with this word, or null. */
+    public synchronized ChildProtocol.Message lastEvent(String word) {
+        for (int i = history.size() - 1; i >= 0; i--) {
+            if (history.get(i).word().equals(word)) {
+                return history.get(i);
+            }
+        }
+        return null;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** From now on the child's output goes to the console, live (what it printed before is not replayed). */
+    public void forwardOutput() {
+        synchronized (recentOutput) {
+            recentOutput.clear();
+            forwardOutput = true;
+        }
+    }
+
+    /** Delivers the lines kept so far (a generation may print before anyone listens), then each new one. */
+    public void onLine(Consumer<String> listener) {
+        synchronized (recentOutput) {
+            recentOutput.forEach(listener);
+            this.lineListener = listener;
+        }
+    }
+
+    /** Delivers every event so far, then each new one as it arrives (on a pump thread). */
+    public void onEvent(Consumer<ChildProtocol.Message> listener) {
+        synchronized (this) {
+            history.forEach(listener);
+            this.eventListener = listener;
+        }
+    }
+
+    /** The last lines the child printed (for error messages about a child that failed). */
+    public String recentOutput() {
+        synchronized (recentOutput) {
+            return String.join(System.lineSeparator(), recentOutput);
+        }
+    }
+
+    /** The token the child's events carry now (a ready image keeps the one of the generation it was taken from). */
+    public String token() {
+        return token;
+    }
+
+    /**
+     * Sends the go line: the JVM becomes generation {@code request}, and from now on only events with the
+     * generation's token count (the token it had before may be readable by the app, e.g. on its command line).
+     */
+    public boolean release(GenerationRequest request, boolean restored) {
+        token = request.token(); // before the line: the child answers with the new token at once
+        exitFlag = request.exitFlag();
+        return send(request.goLine(restored));
+    }
+
+    /** The generation's exit flag (null: none): a ready image taken from it holds the same. */
+    public Path exitFlag() {
+        return exitFlag;
+    }
+
+    /**
+     * For a restored ready image: its JVM deletes {@code flag} once its shutdown hooks have run, as the
+     * generation it was taken from did; the flag is made again here, since that generation deleted it.
+     */
+    public void watchExitFlag(Path flag) {
+        try {
+            Files.deleteIfExists(flag);
+            Files.createFile(flag);
+            exitFlag = flag;
+        } catch (IOException e) {
+            exitFlag = null; // the stop then waits for the JVM to end
+        }
+    }
+
+    /** Sends one command line to the child's stdin; false if the child is gone. */
+    public boolean send(String line) {
+        try {
+            synchronized (stdin) {
+                stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for the first event (since the start) whose word is in {@code words}; returns the
+     * {@link #EXITED} event if the child ended first, or null on timeout.
+     */
+    public synchronized ChildProtocol.Message await(Set<String> words, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (ChildProtocol.Message m : history) {
+                if (words.contains(m.word()) || m.word().equals(EXITED)) {
+                    return m;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** {@link System#nanoTime()} when an event with this word first arrived, or 0. */
+    public synchronized long seenAt(String word) {
+        return firstSeen.getOrDefault(word, 0L);
+    }
+
+    private void record(ChildProtocol.Message m) {
+        synchronized (this) {
+            history.add(m);
+            firstSeen.putIfAbsent(m.word(), System.nanoTime());
+            notifyAll();
+            eventListener.accept(m);
+        }
+    }
+
+    /**
+     * Ends the child gracefully: SIGTERM to its JVM (shutdown hooks run), up to {@code grace} for it to
+     * end, then {@link #kill()} of whatever is left. Returns when everything is gone.
+     */
+    public void stop(Duration grace) {
+        if (!grace.isZero() && process.isAlive()) {
+            long jvm = jvmPid();
+            ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroy);
+            // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
+            // ~300 ms at exit for threads in native code
+            closeQuietly();
+            awaitEndOfShutdownHooks(grace);
+        }
+        kill();
+        Path flag = exitFlag;
+        if (flag != null) {
+            try {
+                Files.deleteIfExists(flag);
+            } catch (IOException e) {
+                // a leftover flag is only recreated by the next generation with this number
+            }
+        }
+    }
+
+    /** Until the process ended, its shutdown hooks are done (exit flag gone) or {@code grace} passed. */
+    private void awaitEndOfShutdownHooks(Duration grace) {
+        Path flag = exitFlag;
+        boolean watchFlag = flag != null && Files.exists(flag);
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            // the process we started ends with its JVM (criu restore and the CRaC launcher wait for it)
+            while (!process.waitFor(5, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                if (watchFlag && !Files.exists(flag)) {
+                    return; // every hook ran: what is left is the JVM's exit, which kill() makes immediate
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Ends the child and every process it started (SIGKILL, by PID) and waits until all of them are gone
+     * and reaped and the pipes are drained. Deepest first, and each parent stays alive until its
+     * children are gone, so they are reaped by it (criu reaps the restored JVM, unshare the template),
+     * not orphaned to an init that may never reap them. Descendants that daemonized out of the tree are
+     * found by their marker ({@link ProcessTree}). Safe to call twice.
+     *
+     * <p>A restore that has not spoken yet may still be forking: {@code criu restore} in flight forks
+     * tasks that a dead criu leaves stopped for ever, and a restored JVM that it leaves running. Such a
+     * child is stopped (SIGSTOP) before its tree is read and killed with it right after, so nothing
+     * appears after the look; what it started is then reaped by init, not by it.
+     */
+    public void kill() {
+        boolean hold;
+        synchronized (this) {
+            hold = restore && history.isEmpty() && process.isAlive();
+        }
+        List<ProcessHandle> killed = new ArrayList<>();
+        if (hold) {
+            signal("STOP");
+            killed.addAll(process.descendants().toList());
+            killed.forEach(ProcessHandle::destroyForcibly);
+        } else {
+            for (int round = 0; round < 5; round++) { // a descendant may fork meanwhile: look again
+                List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+                if (tree.isEmpty()) {
+                    break;
+                }
+                tree.sort(java.util.Comparator.comparingInt(ChildProcess::depth).reversed());
+                for (ProcessHandle p : tree) {
+                    p.destroyForcibly();
+                    // its parent, still alive, reaps it; polled finely: onExit() polls slowly for non-children
+                    awaitDeath(p);
+                }
+            }
+        }
+        process.destroyForcibly();
+        if (!awaitGone(Duration.ofSeconds(10))) {
+            console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
+        }
+        killed.forEach(ChildProcess::awaitDeath); // init reaps them
+        for (ProcessHandle escaped : ProcessTree.marked(marker, process.pid())) {
+            console.debug(name + ": ending pid " + escaped.pid() + ", which left the process tree");
+            escaped.destroyForcibly();
+            awaitDeath(escaped);
+        }
+    }
+
+    /** This child is a restore (criu, or a CRaC JDK restoring itself): see {@link #kill()}. */
+    public void markRestore() {
+        restore = true;
+    }
+
+    /** Sends a signal Java has no call for; best effort (a missing {@code kill} command leaves only SIGKILL). */
+    private void signal(String signal) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (IOException e) {
+            console.debug(name + ": cannot send SIG" + signal + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitDeath(ProcessHandle p) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static int depth(ProcessHandle p) {
+        int depth = 0;
+        for (var parent = p.parent(); parent.isPresent() && depth < 64; parent = parent.get().parent()) {
+            depth++;
+        }
+        return depth;
+    }
+
+    /** Waits for the process to be reaped and its pipes drained. */
+    private boolean awaitGone(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            for (Thread pump : pumps) {
+                pump.join(2000); // a grandchild still holding the pipe must not hang us
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // already broken: the child is gone
+        }
+    }
+
+    private void awaitExit() {
+        try {
+            int status = process.waitFor();
+            for (Thread pump : pumps) {
+                pump.join(2000);
+            }
+            ChildProtocol.Message exited = new ChildProtocol.Message(EXITED,
+                    List.of(Map.entry("status", Integer.toString(status))));
+            record(exited);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Thread pump(InputStream stream, boolean isStderr) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    try {
+                        handle(line, isStderr);
+                    } catch (RuntimeException e) {
+                        // whatever a line does (or a listener does with it), the pipe keeps being drained:
+                        // a dead reader would block the app once the pipe is full
+                        console.debug(name + ": could not handle a line of output: " + e);
+                    }
+                }
+            } catch (IOException e) {
+                // pipe closed under us: the process is gone
+            }
+        }, "crac-dev-" + name + (isStderr ? "-stderr" : "-stdout"));
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private void handle(String line, boolean isStderr) {
+        String output = line;
+        if (!isStderr) {
+            ChildProtocol.Received r = ChildProtocol.receive(line, token);
+            if (r.event() != null) {
+                console.debug(name + " event: " + r.event().word() + " " + r.event().fields());
+                record(r.event());
+            }
+            output = r.appOutput(); // null: the whole line was the event; else the app's text (or a partial line before it)
+        }
+        if (output == null || output.startsWith(CDS_NOTICE)) {
+            return;
+        }
+        if (forwardOutput) {
+            if (isStderr) {
+                console.appErr(output);
+            } else {
+                console.appOut(output);
+            }
+        }
+        synchronized (recentOutput) {
+            keep(output);
+            lineListener.accept(output);
+        }
+    }
+
+    private void keep(String line) {
+        recentOutput.addLast(line);
+        if (recentOutput.size() > KEPT_LINES) {
+            recentOutput.removeFirst();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.cracdev.engine;
+
+import dev.cracdev.Console;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The kill path: a restored JVM is a grandchild (launcher or criu → JVM), and a launcher that only
+ * forwards catchable signals orphans it when killed alone. kill() must end the whole tree, deepest first.
+ */
+class ChildProcessTest {
+    private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+    private static final Console QUIET = new Console(new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(new ByteArrayOutputStream()), false);
+
+    /** sh → (sh that ignores SIGTERM → sleep): the shape of launcher → restorewait → restored JVM. */
+    private static List<String> tree() {
+        return List.of("sh", "-c", "sh -c 'trap \"\" TERM; sleep 300' & wait");
+    }
+
+    @Test
+    void killEndsTheWholeTreeAndReapsIt() throws Exception {
+        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 2);
+        List<ProcessHandle> below = child.process().descendants().toList();
+        child.kill();
+        assertFalse(child.isAlive());
+        await().atMost(Duration.ofSeconds(5)).until(() -> below.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    /**
+     * A JVM whose shutdown hooks are done (its exit flag deleted) but whose own exit lingers, as HotSpot's does
+     * for ~300 ms with a thread in native code: stop() kills it then instead of waiting out the grace period.
+     */
+    @Test
+    void aGracefulStopEndsOnceTheShutdownHooksRanEvenIfTheProcessLingers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        GenerationRequest request = new GenerationRequest(1, "app.Main", List.of(), tmp.resolve("recorded"));
+        java.nio.file.Path flag = request.exitFlag();
+        // on SIGTERM: "hooks" delete the flag, then the "exit" hangs for a minute
+        ChildProcess child = ChildProcess.start("lingers", List.of("sh", "-c", "touch '" + flag + "'; "
+                + "trap \"rm -f '" + flag + "'; sleep 60\" TERM; while :; do sleep 0.05; done"), null, QUIET, false, null);
+        child.release(request, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(flag));
+        long t0 = System.nanoTime();
+        child.stop(Duration.ofSeconds(60));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertFalse(child.isAlive());
+        assertTrue(ms < 30_000, "stop waited " + ms + " ms: not for the end of the hooks, for the grace period");
+        assertFalse(java.nio.file.Files.exists(flag));
+    }
+
+    @Test
+    void aRuntimeEventAfterAPartialLineOfTheAppIsStillAnEvent() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        ChildProcess child = ChildProcess.start("prompt", List.of("sh", "-c",
+                "printf 'password> '; echo '@crac-dev@ " + TOKEN + " main-returned gen=3'"), null, console, true, TOKEN);
+        var m = child.await(java.util.Set.of("main-returned"), Duration.ofSeconds(10));
+        assertTrue(m != null && m.word().equals("main-returned") && m.get("gen").equals("3"), String.valueOf(m));
+        child.kill();
+        assertTrue(out.toString().contains("password> "), "the app's part of the line is forwarded: " + out);
+        assertFalse(out.toString().contains("@crac-dev@"), "the event is not shown as output");
+    }
+
+    @Test
+    void aMarkerLineWithoutThisProcessesTokenIsAppOutputNotAnEvent() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        ChildProcess child = ChildProcess.start("forger", List.of("sh", "-c",
+                "echo '@crac-dev@ exiting status=3'; echo '@crac-dev@ wrongtoken exiting status=4'; "
+                        + "echo '@crac-dev@ " + TOKEN + " main-returned gen=1'; sleep 300"), null, console, true, TOKEN);
+        child.await(java.util.Set.of("main-returned"), Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.toString().contains("wrongtoken"));
+        try {
+            assertNull(child.lastEvent("exiting"), "a forged event is not taken");
+            assertTrue(out.toString().contains("@crac-dev@ exiting status=3\n"), "it is forwarded as the app's text: " + out);
+            assertTrue(child.isAlive());
+        } finally {
+            child.kill();
+        }
+    }
+
+    @Test
+    void aMalformedEventLineDoesNotStopTheAppsOutput() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Console console = new Console(new PrintStream(out, true), new PrintStream(new ByteArrayOutputStream()), false);
+        // ~150 KB after the bad lines: more than a pipe holds, so a dead reader would block the app
+        ChildProcess child = ChildProcess.start("malformed", List.of("sh", "-c",
+                "echo '@crac-dev@ x=%zz'; echo '@crac-dev@ " + TOKEN + " started gen=%'; echo '@crac-dev@ " + TOKEN + " '; "
+                        + "i=0; while [ $i -lt 10000 ]; do echo \"after the bad line $i\"; i=$((i+1)); done; sleep 300"),
+                null, console, true, TOKEN);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("after the bad line 9999\n"));
+            assertEquals(10000, out.toString().lines().filter(l -> l.startsWith("after the bad line ")).count());
+            assertTrue(out.toString().contains("@crac-dev@ x=%zz\n"), "the malformed line is app output: " + out.toString().substring(0, 200));
+        } finally {
+            child.kill();
+        }
+    }
+
+    @Test
+    void killingOnlyTheTopWouldOrphanTheGrandchildren() throws Exception {
+        // the hazard kill() exists for: shown here so the test above cannot pass for the wrong reason
+        ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false, null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 2);
+        List<ProcessHandle> below = child.process().descendants().toList();
+        child.process().destroyForcibly().waitFor();
+        Thread.sleep(300);
+        assertTrue(below.stream().anyMatch(ProcessHandle::isAlive), "orphans survive a top-only kill");
+        below.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * The shape of {@code criu restore} killed mid-flight: a child that has not spoken yet and is still
+     * forking, whose forks do not carry the marker (a restored JVM carries the template's environment;
+     * here {@code env -i}). Whatever it forked before or during the kill is gone afterwards.
+     */
+    @Test
+    void killingAChildThatIsStillForkingLeavesNothingBehind() throws Exception {
+        String tag = "3000." + System.nanoTime() % 1_000_000; // a sleep length no other process has
+        try {
+            for (int attempt = 0; attempt < 5; attempt++) {
+                // bounded (at most 300 forks, ~100 a second): a failing test must not become a fork bomb
+                ChildProcess child = ChildProcess.start("forking", List.of("sh", "-c",
+                        "for i in $(seq 300); do env -i sleep " + tag + " & sleep 0.01; done; wait"), null, QUIET, false, null);
+                child.markRestore();
+                try {
+                    await().atMost(Duration.ofSeconds(5)).until(() -> child.process().descendants().count() >= 3);
+                    child.kill();
+                    assertFalse(child.isAlive());
+                } finally {
+                    child.process().destroyForcibly();
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> processesWith(tag).isEmpty());
+            }
+        } finally {
+            processesWith(tag).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    private static List<Long> processesWith(String argument) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(argument)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+}

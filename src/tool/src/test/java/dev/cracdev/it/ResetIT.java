@@ -1,0 +1,296 @@
+package dev.cracdev.it;
+
+import dev.cracdev.engine.criu.Criu;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** {@code crac-dev reset} to a pristine running app from the ready image, and the control socket. Real CRIU. */
+class ResetIT {
+    static final Duration T = Duration.ofSeconds(60);
+    static final String PRISTINE = "v1 notes=[fixture-a, fixture-b]";
+
+    @TempDir
+    Path tmp;
+    NotesProject app;
+    SupervisorProcess supervisor;
+
+    @BeforeAll
+    static void requireCriu() {
+        Criu.Probe probe = Criu.probe();
+        if (!probe.usable() && System.getenv("CI") != null) {
+            fail("CI must run the reset tests, but " + probe.reason());
+        }
+        assumeTrue(probe.usable(), "criu engine not usable here: " + probe.reason());
+    }
+
+    @BeforeEach
+    void createApp() throws IOException {
+        app = NotesProject.create(tmp.resolve("project"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        ProcessAssertions.assertNothingLeftIn(tmp);
+    }
+
+    private void start(String engine) throws Exception {
+        List<String> args = new ArrayList<>(List.of("start", "--engine", engine));
+        args.addAll(app.startArgs(tmp.resolve("images")));
+        args.addAll(app.mainAndArgs());
+        supervisor = SupervisorProcess.start(app.dir, args);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+    }
+
+    /** {@code crac-dev ARGS} run in the project directory: it finds the supervisor by itself. */
+    private SupervisorProcess cli(String... args) throws Exception {
+        return SupervisorProcess.run(app.dir, List.of(args));
+    }
+
+    @Test
+    void twentyResetsInARowEachGiveThePristineFixtureAndLeaveNoProcessBehind() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image \\d+ ms", T);
+        assertEquals(PRISTINE, app.get());
+        for (int i = 1; i <= 20; i++) {
+            assertEquals("v1 notes=[fixture-a, fixture-b, mutation " + i + "]", app.post("mutation " + i));
+            SupervisorProcess reset = cli("reset", "--wait");
+            assertEquals(0, reset.exitCode(), reset.output());
+            assertTrue(reset.output().matches("generation \\d+ ready in .*"), reset.output());
+            assertEquals(PRISTINE, app.get(), "after reset " + i);
+        }
+        assertEquals(20, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* restore ready image"));
+        assertTrue(supervisor.descendants().size() <= 4,
+                "only the current generation and one restored ahead (criu restore and its JVM each)");
+    }
+
+    /**
+     * "Ready" is said only once the ready image exists: a request sent the moment the status line appears
+     * never ends up in the image (before the fix the dump came after the line, and such a request was
+     * baked into every reset). Each round changes the fixture, so each round takes a new image.
+     */
+    @Test
+    void aRequestSentRightAfterReadyIsNeverPartOfTheReadyImage() throws Exception {
+        start("criu");
+        for (int round = 1; round <= 20; round++) {
+            Files.write(app.fixture, List.of("fixture-" + round));
+            supervisor.await("\\[crac-dev\\] gen \\d+ ready in .* 1 change \\(fixture\\.txt\\)", round, T);
+            app.post("right after ready " + round); // as fast as a script that watches the log
+            SupervisorProcess reset = cli("reset", "--wait");
+            assertEquals(0, reset.exitCode(), reset.output());
+            assertEquals("v1 notes=[fixture-" + round + "]", app.get(), "round " + round);
+        }
+    }
+
+    @Test
+    void aResetAfterACodeChangeNeverRestoresTheOldCode() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        app.writeApp("v2");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        SupervisorProcess reset = cli("reset", "--wait");
+        assertEquals(0, reset.exitCode(), reset.output());
+        assertEquals("v2 notes=[fixture-a, fixture-b]", app.get());
+    }
+
+    @Test
+    void aFixtureChangeGivesANewGenerationAndANewReadyImage() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        Files.write(app.fixture, List.of("fixture-c"));
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* 1 change \\(fixture\\.txt\\)", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* · ready image", T);
+        app.post("mutation");
+        assertEquals(0, cli("reset", "--wait").exitCode());
+        assertEquals("v1 notes=[fixture-c]", app.get());
+    }
+
+    @Test
+    void theFixtureHookRunsBeforeTheReadyImageSoResetsIncludeItsData() throws Exception {
+        app.addFixtureHook();
+        List<String> args = new ArrayList<>(List.of("start", "--engine", "criu", "--fixture-hook", "app.ExtraFixture"));
+        args.addAll(app.startArgs(tmp.resolve("images")));
+        args.addAll(app.mainAndArgs());
+        supervisor = SupervisorProcess.start(app.dir, args);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        assertEquals("v1 notes=[fixture-a, fixture-b, from-hook]", app.get());
+        app.post("mutation");
+        assertEquals(0, cli("reset", "--wait").exitCode());
+        assertEquals("v1 notes=[fixture-a, fixture-b, from-hook]", app.get());
+    }
+
+    @Test
+    void withFreshFixtureResetsBeforeRunningTheCommandAndPassesItsExitCode() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        app.post("mutation");
+        Path script = Path.of("../../scripts/with-fresh-fixture").toAbsolutePath().normalize();
+        Process p = new ProcessBuilder(script.toString(), "sh", "-c", "exit 7").directory(app.dir.toFile())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(7, p.waitFor(), out);
+        assertEquals(PRISTINE, app.get(), "the command ran against a reset app");
+    }
+
+    @Test
+    void engineWithoutReadyImagesResetsToAFreshGenerationAndSaysSo() throws Exception {
+        start("standby");
+        app.post("mutation");
+        SupervisorProcess reset = cli("reset", "--wait");
+        assertEquals(0, reset.exitCode(), reset.output());
+        supervisor.await("\\[crac-dev\\] reset: the standby engine cannot make ready images; starting a fresh generation instead", T);
+        assertEquals(PRISTINE, app.get());
+    }
+
+    @Test
+    void statusWaitAndStopWorkAndAMissingSupervisorIsOneSentence() throws Exception {
+        start("criu");
+        SupervisorProcess wait = cli("wait", "--timeout", "60");
+        assertEquals(0, wait.exitCode(), wait.output());
+        SupervisorProcess status = cli("status", "--json");
+        assertEquals(0, status.exitCode(), status.output());
+        assertTrue(status.output().startsWith("{\"engine\":\"criu\",\"state\":\"RUNNING\",\"generation\":1,"), status.output());
+        assertTrue(status.output().contains("\"ready\":true"), status.output());
+        List<ProcessHandle> children = supervisor.descendants();
+        assertEquals(0, cli("stop").exitCode());
+        assertTrue(supervisor.waitFor(T));
+        ProcessAssertions.assertAllGone(children, Duration.ofSeconds(5));
+
+        SupervisorProcess none = cli("status");
+        assertEquals(5, none.exitCode(), none.output());
+        assertEquals(1, none.lines().size(), none.output());
+        assertTrue(none.lines().get(0).startsWith("[crac-dev] [ERROR] no crac-dev supervisor is running for this project"), none.output());
+    }
+
+    @Test
+    void theSocketIsPrivateAndBadRequestsGetAnErrorWhileTheSupervisorStaysUp() throws Exception {
+        start("criu");
+        Path socket = Path.of(SupervisorProcess.run(app.dir, List.of("status", "--json")).output()
+                .replaceAll(".*\"socket\":\"([^\"]+)\".*", "$1"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent().getParent())));
+
+        assertTrue(raw(socket, "x".repeat(10_000)).startsWith("err request longer than 4096 characters"));
+        assertTrue(raw(socket, "frobnicate now").startsWith("err unknown request 'frobnicate'"));
+        assertTrue(raw(socket, "wait soon").startsWith("err wait takes a timeout in milliseconds"));
+        assertTrue(raw(socket, "status").startsWith("ok {\"engine\":\"criu\""), "still answering");
+
+        // another user cannot connect: run the CLI as nobody
+        Process other = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                SupervisorProcess.javaExe(), "-jar", SupervisorProcess.cracDevJar().toAbsolutePath().toString(),
+                "status", "--socket", socket.toString()).redirectErrorStream(true).start();
+        String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(5, other.waitFor(), out);
+        assertTrue(out.contains("[crac-dev] [ERROR] "), out);
+        assertTrue(supervisor.process().isAlive());
+    }
+
+    @Test
+    void runStartsTheAppRunsTheCommandAgainstItAndExitsWithItsCode() throws Exception {
+        Path script = tmp.resolve("acceptance.sh");
+        Files.writeString(script, """
+                #!/usr/bin/env bash
+                set -euo pipefail
+                [ -n "$CRACDEV_SOCKET" ] && [ -n "$CRACDEV_URL" ]
+                http() { # METHOD BODY -> the response body (HTTP/1.0: the server closes)
+                  exec 3<>/dev/tcp/127.0.0.1/$PORT
+                  printf '%s /notes HTTP/1.0\\r\\nContent-Length: %s\\r\\n\\r\\n%s' "$1" "${#2}" "$2" >&3
+                  tail -n 1 <&3; exec 3<&-
+                }
+                http POST mutated | grep -q mutated
+                "$JAVA" -jar "$JAR" reset --wait
+                [ "$(http GET '')" = "v1 notes=[fixture-a, fixture-b]" ] || { echo "not pristine"; exit 9; }
+                echo "acceptance passed"
+                exit "$EXIT_WITH"
+                """);
+        for (int expected : new int[] {0, 3}) {
+            List<String> args = new ArrayList<>(List.of("run", "--engine", "criu"));
+            args.addAll(app.startArgs(tmp.resolve("images")));
+            args.addAll(List.of("--main", "app.NotesApp", "--arg", Integer.toString(app.port), "--arg", app.fixture.toString(),
+                    "--", "bash", script.toString()));
+            SupervisorProcess run = SupervisorProcess.run(app.dir, args, java.util.Map.of("PORT", Integer.toString(app.port),
+                    "JAVA", SupervisorProcess.javaExe(), "JAR", SupervisorProcess.cracDevJar().toAbsolutePath().toString(),
+                    "EXIT_WITH", Integer.toString(expected)));
+            assertEquals(expected, run.exitCode(), run.output());
+            assertTrue(run.output().contains("acceptance passed"), run.output());
+            assertEquals(List.of(), ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(tmp.toString()) && p.isAlive())
+                    .map(p -> p.info().commandLine().orElse("?")).toList(), "nothing of the run is left");
+        }
+    }
+
+    /** Run by the JUnit Platform from {@link #theJUnitExtensionGivesEveryTestAPristineApp}, not by failsafe. */
+    @dev.cracdev.junit.FreshCracDevApp
+    static class NotesAcceptance {
+        static NotesProject app;
+
+        @org.junit.jupiter.api.Test
+        void first() throws IOException {
+            assertEquals("v1 notes=[fixture-a, fixture-b, first]", app.post("first"));
+        }
+
+        @org.junit.jupiter.api.Test
+        void second() throws IOException {
+            assertEquals("v1 notes=[fixture-a, fixture-b, second]", app.post("second"));
+        }
+
+        @org.junit.jupiter.api.Test
+        void third() throws IOException {
+            assertEquals("v1 notes=[fixture-a, fixture-b, third]", app.post("third"));
+        }
+    }
+
+    @Test
+    void theJUnitExtensionGivesEveryTestAPristineApp() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        String socket = SupervisorProcess.run(app.dir, List.of("status", "--json")).output()
+                .replaceAll(".*\"socket\":\"([^\"]+)\".*", "$1");
+        NotesAcceptance.app = app;
+        System.setProperty("cracdev.socket", socket);
+        try {
+            var events = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
+                    .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(NotesAcceptance.class))
+                    .execute().testEvents();
+            events.failed().stream().forEach(e -> e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                    .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+                    .ifPresent(t -> System.out.println("    [acceptance test failed] " + t)));
+            events.assertStatistics(stats -> stats.started(3).succeeded(3).failed(0));
+        } finally {
+            System.clearProperty("cracdev.socket");
+        }
+        assertEquals(3, supervisor.count("· reset · "));
+    }
+
+    private static String raw(Path socket, String request) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            Channels.newOutputStream(ch).write((request + "\n").getBytes(StandardCharsets.UTF_8));
+            return new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8).strip();
+        }
+    }
+}

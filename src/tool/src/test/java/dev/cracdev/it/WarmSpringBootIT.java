@@ -1,0 +1,163 @@
+package dev.cracdev.it;
+
+import dev.cracdev.engine.criu.Criu;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import javax.tools.ToolProvider;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The training run on a real Spring Boot app (the bundled example, built by scripts/test): the framework
+ * phase starts the app once in a throwaway loader, drives it, stops it, proves it gone, and generations
+ * start warm from that state; files the training app read itself keep the image; a leak means no training.
+ */
+class WarmSpringBootIT {
+    private static final Duration T = Duration.ofSeconds(180);
+    static final Path EXAMPLE = Path.of("../examples/hello-web").toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path tmp;
+    private SupervisorProcess supervisor;
+    private int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        ProcessAssertions.assertNothingLeftIn(tmp);
+    }
+
+    @ParameterizedTest(name = "{0} engine")
+    @CsvSource({"criu", "standby"})
+    void aTrainedFrameworkPhaseStartsWarmGenerationsThatStillSeeTodaysFiles(String engine) throws Exception {
+        assumeEngine(engine);
+        Path project = copyExample();
+        start(project, engine, "demo.HelloApplication");
+        supervisor.await(engine.equals("criu") ? "\\[crac-dev\\] base image ready in .* app trained in \\d+ ms"
+                : "standby reached the boundary in .* trained in \\d+ ms", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        assertEquals("Hi", get("/greeting"));
+
+        // read by the app itself (through the training loader in the template): the image stays
+        Files.writeString(project.resolve("target/classes/application.properties"),
+                Files.readString(project.resolve("target/classes/application.properties")).replace("greeting=Hi", "greeting=Howdy"));
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* (restore|release)", T);
+        assertEquals("Howdy", get("/greeting"));
+
+        Path controller = project.resolve("target/classes/demo/GreetingController.class");
+        Files.setLastModifiedTime(controller, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        supervisor.await("\\[crac-dev\\] gen 3 ready in .* (restore|release)", T);
+        assertEquals("Hello from generation 3", get("/"));
+        assertEquals(0, supervisor.count("starts in a fresh JVM"), "nothing the framework phase read changed");
+        assertEquals(0, supervisor.count("rebooting the template"), "the template converged in one boot");
+    }
+
+    @Test
+    void anAppThatLeaksIntoAJdkStaticIsNotTrainedAndStillRuns() throws Exception {
+        assumeEngine("criu");
+        Path project = copyExample();
+        Path src = Files.createDirectories(tmp.resolve("leak-src/demo")).resolve("LeakyApplication.java");
+        Files.writeString(src, """
+                package demo;
+                public class LeakyApplication {
+                    public static void main(String[] args) {
+                        System.getProperties().put("leaky.app", LeakyApplication.class); // a JDK static keeps the app
+                        org.springframework.boot.SpringApplication.run(HelloApplication.class, args);
+                    }
+                }
+                """);
+        String cp = Files.readString(EXAMPLE.resolve("target/framework.classpath")).strip()
+                + java.io.File.pathSeparator + project.resolve("target/classes");
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-cp", cp, "-d", project.resolve("target/classes").toString(), src.toString()));
+        start(project, "criu", "demo.LeakyApplication");
+        // one line, naming who holds the app: a heap dump searched from the loader back to a GC root
+        supervisor.await("\\[crac-dev\\] training the app in the framework phase failed \\(the training app's class loader"
+                + " was still reachable after it stopped, via java.lang.System.props \\(static\\) -> .* -> demo.LeakyApplication"
+                + " \\(class\\) -> its class loader -> .*\\); templates of this project start untrained", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        assertEquals("Hello from generation 1", get("/"));
+        assertEquals(0, supervisor.count("app trained in"));
+    }
+
+    /** Zero configuration: no -cp, no --app, no main class in the example's directory (Maven resolves them). */
+    @Test
+    void startWithNoArgumentsInAMavenProjectJustWorks() throws Exception {
+        assumeEngine("standby");
+        Path project = copyExample();
+        Files.copy(EXAMPLE.resolve("pom.xml"), project.resolve("pom.xml"));
+        copyTree(EXAMPLE.resolve("src"), project.resolve("src"));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        supervisor = SupervisorProcess.start(project, List.of("start", "--engine", "standby", "--images", tmp.resolve("images").toString()),
+                Map.of("PORT", Integer.toString(port)));
+        supervisor.await("\\[crac-dev\\] Maven project: framework class path resolved by Maven", T);
+        supervisor.await("\\[crac-dev\\] Maven project: main class demo.HelloApplication \\(the @SpringBootApplication class", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        assertEquals("Hello from generation 1", get("/"));
+    }
+
+    private void assumeEngine(String engine) {
+        assumeTrue(Files.isRegularFile(EXAMPLE.resolve("target/framework.classpath")),
+                "the example app is not built: scripts/test builds it (src/examples/hello-web/target/framework.classpath)");
+        assumeTrue(!engine.equals("criu") || Criu.probe().usable() || System.getenv("CI") != null,
+                "criu engine not usable here: " + Criu.probe().reason());
+    }
+
+    private Path copyExample() throws Exception {
+        Path project = tmp.resolve("project");
+        copyTree(EXAMPLE.resolve("target/classes"), project.resolve("target/classes"));
+        return project;
+    }
+
+    static void copyTree(Path from, Path into) throws Exception {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path to = into.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private void start(Path project, String engine, String main) throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of("start", "--engine", engine, "--verbose",
+                "-cp", Files.readString(EXAMPLE.resolve("target/framework.classpath")).strip(),
+                "--app", "target/classes", "--ready-url", "http://localhost:" + port + "/",
+                "--images", tmp.resolve("images").toString(), main));
+        supervisor = SupervisorProcess.start(project, args, Map.of("PORT", Integer.toString(port)));
+    }
+
+    private String get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body().strip();
+    }
+}
