@@ -499,6 +499,16 @@ public abstract class ImageEngine implements Engine {
         if (b != null) {
             b.kill();
         }
+        // a restore or build the background thread started may be ending itself right now (a kill holds a
+        // restore stopped until its tree is killed): a supervisor that exits before that is done leaves it
+        // stopped for ever, parented to init
+        try {
+            if (!background.awaitTermination(20, TimeUnit.SECONDS)) {
+                console.warn("background work did not end within 20 s of stopping; check for leftover processes with ps");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Writes the metadata that marks an image complete (last, before the image is published). */

@@ -6,6 +6,7 @@ import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 
 import java.time.Duration;
+import java.util.LinkedList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -42,6 +43,8 @@ final class Generation {
     private volatile String statusLine = "";
     private volatile String readySignal = "";
     private volatile long lastOutputAt;
+    /** (time, CPU ms) of the JVM over the last {@link ReadinessProbe.Auto#QUIET}: the automatic probe's idleness test. */
+    private final LinkedList<long[]> cpuSamples = new LinkedList<>();
     private volatile Consumer<GenerationEvent> sink = e -> { };
 
     /**
@@ -131,14 +134,36 @@ final class Generation {
         }
     }
 
-    /** The automatic probe's signal now, or null: a listening port, else output quiet since start. */
+    /**
+     * The automatic probe's signal now, or null: a listening port, else output quiet since start while the JVM
+     * idled. Called every {@link #POLL_MS} by the poller thread alone.
+     */
     private String autoSignal() {
         String listening = ReadinessProbe.Auto.listening(pid());
         if (listening != null) {
             return listening;
         }
-        long quietSince = Math.max(startedAt, lastOutputAt);
-        return System.nanoTime() - quietSince >= ReadinessProbe.Auto.QUIET.toNanos() ? "output quiet" : null;
+        long now = System.nanoTime();
+        long cpu = ReadinessProbe.Auto.cpuMillis(pid());
+        cpuSamples.addLast(new long[] {now, cpu});
+        long window = ReadinessProbe.Auto.QUIET.toNanos();
+        while (cpuSamples.size() > 1 && now - cpuSamples.get(1)[0] >= window) {
+            cpuSamples.removeFirst(); // keep the newest sample at least a window old
+        }
+        long quietFor = now - Math.max(startedAt, lastOutputAt);
+        if (quietFor >= ReadinessProbe.Auto.QUIET_BUSY.toNanos()) {
+            return "output quiet";
+        }
+        if (quietFor < window) {
+            return null;
+        }
+        long[] oldest = cpuSamples.getFirst();
+        if (cpu < 0 || oldest[1] < 0) {
+            return "output quiet"; // CPU time unknown here: quiet output alone
+        }
+        boolean idle = now - oldest[0] >= window
+                && cpu - oldest[1] <= ReadinessProbe.Auto.IDLE_CPU_SHARE * (now - oldest[0]) / 1_000_000;
+        return idle ? "output quiet" : null;
     }
 
     private void markReady(String signal) {

@@ -5,6 +5,8 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -16,12 +18,32 @@ import java.util.regex.Pattern;
 public sealed interface ReadinessProbe {
     /**
      * Without an option: ready at the first of the generation's JVM listening on a TCP port (Linux, from
-     * {@code /proc}), its {@code main} returning, or its output going quiet for {@link #QUIET} after start —
-     * so a server whose {@code main} never returns, or a worker that only prints, is ready too.
+     * {@code /proc}), its {@code main} returning, or its output going quiet for {@link #QUIET} after start while
+     * the JVM idles (or for {@link #QUIET_BUSY} whatever it does) — so a server whose {@code main} never
+     * returns, or a worker that only prints, is ready too.
      */
     record Auto() implements ReadinessProbe {
-        /** Output quiet this long after start: the app has done what it does at start. */
+        /**
+         * Output quiet this long after start, with the JVM nearly idle meanwhile: the app has done what it does
+         * at start. (A framework that initializes for seconds without printing keeps a CPU busy.)
+         */
         public static final Duration QUIET = Duration.ofMillis(1500);
+        /** At most this share of one CPU used during {@link #QUIET} counts as idle. */
+        static final double IDLE_CPU_SHARE = 0.15;
+        /** Output quiet this long counts even while the JVM keeps computing (a worker that never prints). */
+        public static final Duration QUIET_BUSY = Duration.ofSeconds(15);
+
+        /** CPU time the process has used, in ms, from Linux's {@code /proc/PID/stat}; -1 where unknown. */
+        static long cpuMillis(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                // after "pid (comm) ": state is field 3, utime 14 and stime 15 (in clock ticks, 100 a second)
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+            } catch (IOException | RuntimeException e) {
+                return -1; // not Linux, or the process is gone
+            }
+        }
 
         /** "listening on port N" once the JVM has a listening TCP socket, else null. */
         static String listening(long pid) {

@@ -81,6 +81,9 @@ class JUnitArtifactIT {
                   </dependencies>
                   <build><plugins>
                     <plugin><!-- the versions crac-dev's own build uses: in the local repository, so Maven can run offline -->
+                      <groupId>org.apache.maven.plugins</groupId><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version>
+                    </plugin>
+                    <plugin>
                       <groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version>
                     </plugin>
                     <plugin>

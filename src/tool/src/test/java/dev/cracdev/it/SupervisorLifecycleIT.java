@@ -231,6 +231,31 @@ class SupervisorLifecycleIT {
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
     }
 
+    /** Quiet output alone is not ready: an app computing for seconds without printing (a framework initializing) is not. */
+    @Test
+    void withoutAReadyOptionAnAppThatComputesSilentlyIsNotReadyUntilItIdles() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("working");
+                        long until = System.nanoTime() + 4_000_000_000L, sum = 0;
+                        while (System.nanoTime() < until) {
+                            sum += Long.numberOfTrailingZeros(sum + until); // silent work, 4 s of one CPU
+                        }
+                        System.out.println("work done " + (sum == 42 ? "" : "."));
+                        new java.util.concurrent.CountDownLatch(1).await(); // main never returns
+                    }
+                }
+                """);
+        startWithoutAReadyOption(project);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
+        String output = supervisor.output();
+        int done = output.indexOf("work done");
+        assertTrue(done >= 0 && done < output.indexOf("gen 1 ready in"), output); // it printed only after the work
+    }
+
     @ParameterizedTest(name = "a replaced generation ends gracefully: shutdown hooks run ({0} engine)")
     @CsvSource({"standby", "criu", "cold"})
     void aReplacedGenerationEndsGracefullySoItsShutdownHooksRun(String engine) throws Exception {

@@ -15,6 +15,8 @@ import dev.cracdev.protocol.ReadSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Keeps one pre-booted JVM parked at the boundary (like drip). On a change the standby is released and
@@ -118,12 +120,25 @@ public final class StandbyEngine implements Engine {
             pending = standby;
             standby = null;
         }
-        if (pending != null) {
-            pending.thenAccept(t -> t.child().kill()); // now, or when a boot in progress completes
-        }
         ChildProcess b = booting;
         if (b != null) {
-            b.kill(); // its boot then fails, and nobody waits for it
+            b.kill(); // its boot then fails
+        }
+        if (pending != null) {
+            // now, or when a boot in progress completes: before we return, so a supervisor that exits next
+            // does not cut the kill short
+            try {
+                pending.handle((t, failure) -> {
+                    if (t != null) {
+                        t.child().kill();
+                    }
+                    return null;
+                }).get(20, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                console.warn("the standby JVM did not end within 20 s of stopping; check for leftover processes with ps");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
