@@ -320,10 +320,16 @@ public final class ChildProcess {
             console.warn(name + " (pid " + process.pid() + ") did not end within 10 s of SIGKILL; check it with ps");
         }
         killed.forEach(ChildProcess::awaitDeath); // init reaps them
-        for (ProcessHandle escaped : ProcessTree.marked(marker, process.pid())) {
-            console.debug(name + ": ending pid " + escaped.pid() + ", which left the process tree");
-            escaped.destroyForcibly();
-            awaitDeath(escaped);
+        for (int round = 0; round < 5; round++) { // one may be forking as we look: look again
+            List<ProcessHandle> escaped = ProcessTree.marked(marker, process.pid());
+            if (escaped.isEmpty()) {
+                break;
+            }
+            for (ProcessHandle p : escaped) {
+                console.debug(name + ": ending pid " + p.pid() + ", which left the process tree");
+                p.destroyForcibly();
+                awaitDeath(p);
+            }
         }
     }
 

@@ -45,7 +45,8 @@ public final class Engines {
             }
             case criu -> {
                 Criu.Probe p = Criu.probe();
-                yield new Support(kind, p.usable(), p.reason(), p.fix());
+                String lazy = p.usable() && Criu.lazyPages(p.binary()) ? "; restores are lazy (userfaultfd)" : "";
+                yield new Support(kind, p.usable(), p.reason() + lazy, p.fix());
             }
             case standby -> new Support(kind, true, "works with any JDK on any OS (a pre-booted JVM kept at the boundary)", "");
             case cold -> new Support(kind, true, "plain launch per change (the baseline)", "");
