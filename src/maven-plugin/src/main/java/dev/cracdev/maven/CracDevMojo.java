@@ -80,6 +80,42 @@ abstract class CracDevMojo extends AbstractMojo {
         return cmd;
     }
 
+    /**
+     * Compile on save from the build's own model: its source roots (not generated ones), its unfiltered
+     * resource directories, the compile-only part of its class path (provided scope) and its release.
+     */
+    List<String> compileOnSave() throws MojoExecutionException {
+        List<String> args = new ArrayList<>();
+        Path target = Path.of(project.getBuild().getDirectory());
+        for (String root : project.getCompileSourceRoots()) {
+            if (Files.isDirectory(Path.of(root)) && !Path.of(root).startsWith(target)) {
+                args.addAll(List.of("--source", root));
+            }
+        }
+        if (args.isEmpty()) {
+            return args;
+        }
+        for (org.apache.maven.model.Resource r : project.getResources()) {
+            if (Files.isDirectory(Path.of(r.getDirectory())) && !r.isFiltering() && r.getTargetPath() == null) {
+                args.addAll(List.of("--resources", r.getDirectory()));
+            }
+        }
+        try {
+            List<String> compileOnly = new ArrayList<>(project.getCompileClasspathElements());
+            compileOnly.removeAll(project.getRuntimeClasspathElements());
+            if (!compileOnly.isEmpty()) {
+                args.addAll(List.of("--compile-classpath", String.join(File.pathSeparator, compileOnly)));
+            }
+        } catch (DependencyResolutionRequiredException e) {
+            throw new MojoExecutionException("Maven did not resolve the compile class path: " + e.getMessage(), e);
+        }
+        String release = project.getProperties().getProperty("maven.compiler.release");
+        if (release != null && release.strip().matches("\\d+") && Integer.parseInt(release.strip()) <= Runtime.version().feature()) {
+            args.addAll(List.of("--release", release.strip()));
+        }
+        return args;
+    }
+
     String mainClass() throws MojoExecutionException {
         if (mainClass != null && !mainClass.isBlank()) {
             return mainClass;

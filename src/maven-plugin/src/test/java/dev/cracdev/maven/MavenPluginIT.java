@@ -101,22 +101,36 @@ class MavenPluginIT {
     }
 
     @Test
-    void startRunsTheAppUntilMavenIsStopped() throws Exception {
+    void startRunsTheAppCompilesOnSaveAndEndsWhenMavenIsStopped() throws Exception {
         Process mvn = mvn("-q", PLUGIN + ":start"); // the full name works without the pom naming the plugin
+        assertEquals("Hello from generation 1", awaitBody("Hello from generation 1", mvn), log(0));
+
+        Path controller = app.resolve("src/main/java/demo/GreetingController.java");
+        Files.writeString(controller, Files.readString(controller).replace("\"Hello from generation \"", "\"Saved from generation \""));
+        assertEquals("Saved from generation 2", awaitBody("Saved from generation 2", mvn), log(0)); // compiled by crac-dev
+        assertTrue(log(0).contains("compiled 1 source"), log(0));
+
+        mvn.destroy(); // what a terminal's Ctrl-C or a CI timeout does to Maven
+        assertTrue(mvn.waitFor(60, TimeUnit.SECONDS));
+    }
+
+    /** GET / until it answers {@code expected} (or 5 minutes pass, or Maven ends); the last answer. */
+    private String awaitBody(String expected, Process mvn) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         String body = "";
-        while (!body.startsWith("Hello from generation 1") && System.nanoTime() < deadline && mvn.isAlive()) {
+        while (!body.strip().equals(expected) && System.nanoTime() < deadline && mvn.isAlive()) {
             try {
                 body = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
             } catch (IOException e) {
-                TimeUnit.MILLISECONDS.sleep(200); // not listening yet
+                body = "";
+            }
+            if (!body.strip().equals(expected)) {
+                TimeUnit.MILLISECONDS.sleep(200); // not listening yet, or still the previous generation
             }
         }
-        assertEquals("Hello from generation 1", body.strip(), log(0));
-        mvn.destroy(); // what a terminal's Ctrl-C or a CI timeout does to Maven
-        assertTrue(mvn.waitFor(60, TimeUnit.SECONDS));
+        return body.strip();
     }
 
     private static List<String> processesIn(Path dir) throws IOException {

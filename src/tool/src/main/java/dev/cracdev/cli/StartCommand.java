@@ -38,6 +38,18 @@ public final class StartCommand implements Callable<Integer> {
         Console console = Console.system(verbose);
         options.detected.forEach(line -> console.info("Maven project: " + line));
         Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
-        return new Supervisor(settings, choice, console).run();
+        Supervisor.Reloader reloader = () -> {
+            StartSettings next = options.resolve(mainClass, args, true);
+            options.detected.forEach(line -> console.info("Maven project: " + line));
+            return next;
+        };
+        while (true) { // once more for each pom change that changed the class path
+            Supervisor supervisor = new Supervisor(settings, choice, console, settings.buildFiles().isEmpty() ? null : reloader);
+            int code = supervisor.run();
+            if (supervisor.reloadedSettings() == null) {
+                return code;
+            }
+            settings = supervisor.reloadedSettings();
+        }
     }
 }

@@ -8,6 +8,8 @@ import dev.cracdev.supervisor.ReadinessProbe;
 import dev.cracdev.supervisor.ReadyImages;
 import dev.cracdev.supervisor.StartSettings;
 import dev.cracdev.runtime.Training;
+import dev.cracdev.compile.CompileOnSave;
+import dev.cracdev.compile.ModuleLayout;
 import dev.cracdev.supervisor.MavenProject;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
@@ -70,6 +72,23 @@ public final class StartOptions {
                     + "on every save (on by default; --no-compile when your IDE builds).")
     boolean compile;
 
+    @Option(names = "--source", descriptionKey = "source", paramLabel = "DIR",
+            description = "Compile on save where the class path is given (-cp/--app, the Maven plugin, other builds): "
+                    + "Java sources under DIR are compiled into the first app root on every save; repeatable.")
+    List<Path> sourceDirs = new ArrayList<>();
+
+    @Option(names = "--resources", descriptionKey = "resources", paramLabel = "DIR",
+            description = "With --source: files saved under DIR are copied into the first app root; repeatable.")
+    List<Path> resourceDirs = new ArrayList<>();
+
+    @Option(names = "--compile-classpath", descriptionKey = "compile-classpath", paramLabel = "PATHS",
+            description = "With --source: entries the compiler needs beyond the class path (provided scope: a servlet API, Lombok).")
+    List<String> compileClasspath = new ArrayList<>();
+
+    @Option(names = "--release", descriptionKey = "release", paramLabel = "N",
+            description = "With --source: the Java release to compile for (default: the JDK's own).")
+    Integer release;
+
     @Option(names = "--trigger-file", descriptionKey = "trigger-file", paramLabel = "FILE",
             description = "Restart only when this file is touched (changes before it are kept for that restart): "
                     + "for IDEs that write a build in many steps.")
@@ -128,6 +147,31 @@ public final class StartOptions {
     /** What zero configuration found (one line each), for the user; empty when options said it all. */
     List<String> detected = List.of();
 
+    /** --source and friends where given, else what the Maven project says, else nothing to compile. */
+    private CompileOnSave.Settings compileSettings(MavenProject.Detected maven, List<Path> framework, List<Path> appRoots)
+            throws CracDevException {
+        if (sourceDirs.isEmpty()) {
+            if (!resourceDirs.isEmpty() || !compileClasspath.isEmpty() || release != null) {
+                throw new CracDevException(ExitCode.USAGE, "--resources, --compile-classpath and --release go with --source DIR"
+                        + " (the Java sources to compile on save)");
+            }
+            return maven == null ? null : maven.compile();
+        }
+        for (Path dir : sourceDirs) {
+            if (!Files.isDirectory(dir)) {
+                throw new CracDevException(ExitCode.USAGE, "--source " + dir + " is not a directory; give the root of your"
+                        + " Java sources (such as src/main/java)");
+            }
+        }
+        if (release != null && (release < 8 || release > Runtime.version().feature())) {
+            throw new CracDevException(ExitCode.USAGE, "--release " + release + " is not one this JDK compiles for (8 to "
+                    + Runtime.version().feature() + ")");
+        }
+        List<Path> classPath = new ArrayList<>(framework);
+        classPath.addAll(Project.existingEntries(Project.splitPaths(compileClasspath), "compile class-path entry", "--compile-classpath"));
+        return new CompileOnSave.Settings(List.of(new ModuleLayout(sourceDirs, resourceDirs, appRoots.get(0))), classPath, release);
+    }
+
     /** Validates the options and resolves defaults; every problem is one sentence and exit code 2 or 3. */
     StartSettings resolve(String mainClass, List<String> args, boolean terminalCommands) throws CracDevException {
         Path workDir = Path.of("").toAbsolutePath();
@@ -137,7 +181,7 @@ public final class StartOptions {
         detected = maven == null ? List.of() : maven.notes();
         List<Path> framework = maven != null ? maven.framework()
                 : Project.existingEntries(Project.splitPaths(classpath), "framework class-path entry", "--classpath");
-        List<Path> appRoots = maven != null ? List.of(maven.appRoot()) : Project.appRoots(Project.splitPaths(app), workDir);
+        List<Path> appRoots = maven != null ? maven.appRoots() : Project.appRoots(Project.splitPaths(app), workDir);
         if (maven != null) {
             mainClass = maven.mainClass();
         }
@@ -171,7 +215,8 @@ public final class StartOptions {
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),
                 Project.existingEntries(Project.splitPaths(fixtures), "fixture", "--fixture"), fixtureHook, readyImages,
                 socket != null ? socket.toAbsolutePath() : ControlAddress.forProject(workDir), terminalCommands,
-                Duration.ofMillis(stopGraceMs), maven != null && compile ? maven.compile() : null, trigger);
+                Duration.ofMillis(stopGraceMs), compile ? compileSettings(maven, framework, appRoots) : null, trigger,
+                maven != null ? maven.poms() : List.of());
     }
 
     /**

@@ -16,15 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Watches a Maven project's sources and resources and brings {@code target/classes} up to date on every
- * save: Java sources through a warm {@link SourceCompiler}, resources copied. It only writes the classes
+ * Watches a Maven project's sources and resources (its own and those of the sibling modules it depends
+ * on) and brings each module's {@code target/classes} up to date on every save: Java sources through a warm {@link SourceCompiler}, resources copied. It only writes the classes
  * directory; the app-root watcher sees those writes and restarts, exactly as after an IDE's build.
  * A compile error is printed as {@code file:line: message}, and the running generation keeps serving.
  */
 public final class CompileOnSave implements AutoCloseable {
-    /** What to compile: from the Maven project. {@code release} may be null (this JDK's). */
-    public record Settings(List<Path> sourceRoots, List<Path> resourceRoots, Path output, List<Path> classPath,
-                           Integer release) {
+    /**
+     * What to compile: from the Maven project, its own module first. {@code release} may be null (this JDK's).
+     */
+    public record Settings(List<ModuleLayout> modules, List<Path> classPath, Integer release) {
     }
 
     private static final int MAX_ERRORS_SHOWN = 10;
@@ -42,9 +43,12 @@ public final class CompileOnSave implements AutoCloseable {
     public CompileOnSave(Settings settings, Duration quietPeriod, List<String> ignores, Console console) throws IOException {
         this.settings = settings;
         this.console = console;
-        this.compiler = new SourceCompiler(settings.sourceRoots(), settings.output(), settings.classPath(), settings.release());
-        List<Path> roots = new ArrayList<>(settings.sourceRoots());
-        roots.addAll(settings.resourceRoots());
+        this.compiler = new SourceCompiler(settings.modules(), settings.classPath(), settings.release());
+        List<Path> roots = new ArrayList<>();
+        settings.modules().forEach(m -> {
+            roots.addAll(m.sources());
+            roots.addAll(m.resources());
+        });
         List<Path> existing = roots.stream().filter(Files::isDirectory).toList();
         this.watcher = existing.isEmpty() ? null : new SourceWatcher(existing, ignores, quietPeriod,
                 changes -> worker.execute(() -> onSave(changes)));
@@ -95,15 +99,15 @@ public final class CompileOnSave implements AutoCloseable {
         }
     }
 
-    /** Mirrors a resource under a resource root into the classes directory (no Maven filtering). */
+    /** Mirrors a resource under a module's resource root into its classes directory (no Maven filtering). */
     private void copyResource(Path path, boolean deleted) throws IOException {
         Path abs = path.toAbsolutePath().normalize();
-        for (Path root : settings.resourceRoots()) {
-            Path r = root.toAbsolutePath().normalize();
-            if (!abs.startsWith(r) || abs.equals(r)) {
+        for (ModuleLayout module : settings.modules()) {
+            Path r = module.resources().stream().filter(root -> abs.startsWith(root) && !abs.equals(root)).findFirst().orElse(null);
+            if (r == null) {
                 continue;
             }
-            Path target = settings.output().resolve(r.relativize(abs).toString());
+            Path target = module.classes().resolve(r.relativize(abs).toString());
             if (deleted) {
                 Files.deleteIfExists(target);
             } else if (Files.isRegularFile(abs)) {

@@ -1,6 +1,9 @@
 package dev.cracdev.compile;
 
 import javax.tools.Diagnostic;
+import javax.tools.FileObject;
+import javax.tools.ForwardingJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
@@ -22,12 +25,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Compiles saved Java sources into the app's classes directory with the JDK's compiler API, in this
+ * Compiles saved Java sources into the app's classes directories with the JDK's compiler API, in this
  * process, so the compiler and its view of the class path stay warm between saves. A save recompiles
  * the changed sources and the sources that name a type declared in them (a changed signature, or a
- * constant the compiler copied into its users). Output goes to a staging directory first and moves
- * into place only when the whole set compiled: a broken save leaves the classes — and the running
- * generation — as they were, and its sources are compiled again with the next save.
+ * constant the compiler copied into its users), across the modules of a multi-module build: one javac
+ * run, each class written for the module whose source produced it. Output goes to a staging directory
+ * first and moves into place only when the whole set compiled: a broken save leaves the classes — and
+ * the running generation — as they were, and its sources are compiled again with the next save.
  */
 public final class SourceCompiler implements AutoCloseable {
     /** One compile: how many sources, how long, and the errors as {@code file:line: message}. */
@@ -39,8 +43,7 @@ public final class SourceCompiler implements AutoCloseable {
 
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
 
-    private final List<Path> sourceRoots;
-    private final Path output;
+    private final List<ModuleLayout> modules;
     private final List<String> options;
     private final JavaCompiler compiler;
     private final StandardJavaFileManager files;
@@ -48,18 +51,18 @@ public final class SourceCompiler implements AutoCloseable {
     private final Set<Path> pending = new LinkedHashSet<>();
 
     /**
+     * @param modules the app's module first, then the sibling modules it depends on
      * @param release the {@code --release} to compile for (null: this JDK's), so classes fit the app's JVM
      */
-    public SourceCompiler(List<Path> sourceRoots, Path output, List<Path> classPath, Integer release) {
+    public SourceCompiler(List<ModuleLayout> modules, List<Path> classPath, Integer release) {
         this.compiler = ToolProvider.getSystemJavaCompiler();
         if (compiler == null) {
             throw new IllegalStateException("compile on save needs a JDK (this Java has no compiler)");
         }
-        this.sourceRoots = sourceRoots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
-        this.output = output.toAbsolutePath().normalize();
+        this.modules = List.copyOf(modules);
         this.files = compiler.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
         List<String> cp = new ArrayList<>();
-        cp.add(this.output.toString());
+        modules.forEach(m -> cp.add(m.classes().toString()));
         classPath.forEach(p -> cp.add(p.toString()));
         this.options = new ArrayList<>(List.of("-g", "-parameters", "-encoding", "UTF-8", "-implicit:none",
                 "-sourcepath", "", "-classpath", String.join(java.io.File.pathSeparator, cp)));
@@ -70,28 +73,39 @@ public final class SourceCompiler implements AutoCloseable {
 
     /** Whether {@code path} is a Java source under one of the source roots. */
     public boolean isSource(Path path) {
-        Path p = path.toAbsolutePath().normalize();
-        return p.toString().endsWith(".java") && sourceRoots.stream().anyMatch(p::startsWith);
+        return path.toString().endsWith(".java") && moduleOf(path) != null;
+    }
+
+    /** The module whose source root holds {@code path}, or null. */
+    private ModuleLayout moduleOf(Path path) {
+        return modules.stream().filter(m -> m.sourceRootOf(path) != null).findFirst().orElse(null);
     }
 
     /** Sources newer than their class file (edited while nothing was compiling them), oldest builds first. */
     public List<Path> staleSources() throws IOException {
         List<Path> stale = new ArrayList<>();
-        for (Path root : sourceRoots) {
-            if (!Files.isDirectory(root)) {
-                continue;
+        for (Path src : allSources()) {
+            Path cls = classFile(src);
+            if (cls == null || !Files.exists(cls)
+                    || Files.getLastModifiedTime(src).compareTo(Files.getLastModifiedTime(cls)) > 0) {
+                stale.add(src);
             }
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path src : walk.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
-                    Path cls = classFile(src);
-                    if (cls == null || !Files.exists(cls)
-                            || Files.getLastModifiedTime(src).compareTo(Files.getLastModifiedTime(cls)) > 0) {
-                        stale.add(src);
+        }
+        return stale;
+    }
+
+    private List<Path> allSources() throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (ModuleLayout m : modules) {
+            for (Path root : m.sources()) {
+                if (Files.isDirectory(root)) {
+                    try (Stream<Path> walk = Files.walk(root)) {
+                        walk.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).forEach(all::add);
                     }
                 }
             }
         }
-        return stale;
+        return all;
     }
 
     /**
@@ -99,18 +113,12 @@ public final class SourceCompiler implements AutoCloseable {
      * compiler loaded, JIT-compiled and its class-path index built (a cold compile takes ~1 s).
      */
     public synchronized void warmUp() throws IOException {
-        Path any = null;
-        for (Path root : sourceRoots) {
-            if (Files.isDirectory(root)) {
-                try (Stream<Path> walk = Files.walk(root)) {
-                    any = walk.filter(p -> p.toString().endsWith(".java")).findFirst().orElse(any);
-                }
-            }
-        }
-        if (any == null) {
+        List<Path> all = allSources();
+        if (all.isEmpty()) {
             return;
         }
-        Path scratch = Files.createTempDirectory(output.getParent(), ".crac-dev-warm-");
+        Path any = all.get(0);
+        Path scratch = Files.createTempDirectory(moduleOf(any).classes().getParent(), ".crac-dev-warm-");
         try {
             List<String> opts = new ArrayList<>(options);
             opts.addAll(List.of("-d", scratch.toString()));
@@ -139,12 +147,12 @@ public final class SourceCompiler implements AutoCloseable {
         Set<Path> sources = new LinkedHashSet<>(pending);
         sources.addAll(dependents(pending, deleted));
 
-        Path staging = Files.createTempDirectory(output.getParent(), ".crac-dev-compile-");
+        Path staging = Files.createTempDirectory(modules.get(0).classes().getParent(), ".crac-dev-compile-");
         try {
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
             List<String> opts = new ArrayList<>(options);
-            opts.addAll(List.of("-d", staging.toString()));
-            boolean ok = compiler.getTask(null, files, diagnostics, opts, null,
+            opts.addAll(List.of("-d", staging.resolve("0").toString()));
+            boolean ok = compiler.getTask(null, new PerModuleOutput(staging), diagnostics, opts, null,
                     files.getJavaFileObjectsFromPaths(sources)).call();
             List<String> errors = diagnostics.getDiagnostics().stream()
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR).map(this::describe).toList();
@@ -154,7 +162,9 @@ public final class SourceCompiler implements AutoCloseable {
             for (Path src : sources) {
                 deleteClassesOf(src); // a nested class the new source no longer has must not linger
             }
-            moveInto(staging, output);
+            for (int i = 0; i < modules.size(); i++) {
+                moveInto(staging.resolve(Integer.toString(i)), modules.get(i).classes());
+            }
             pending.clear();
             return new Result(sources.size(), millisSince(t0), List.of());
         } finally {
@@ -171,17 +181,10 @@ public final class SourceCompiler implements AutoCloseable {
         Stream.concat(changed.stream(), deleted.stream()).map(SourceCompiler::typeName).distinct()
                 .forEach(n -> names.add(Pattern.compile("\\b" + Pattern.quote(n) + "\\b")));
         Set<Path> found = new LinkedHashSet<>();
-        for (Path root : sourceRoots) {
-            if (!Files.isDirectory(root)) {
-                continue;
-            }
-            try (Stream<Path> walk = Files.walk(root)) {
-                for (Path src : walk.filter(p -> p.toString().endsWith(".java") && Files.isRegularFile(p)).toList()) {
-                    Path abs = src.toAbsolutePath().normalize();
-                    if (!changed.contains(abs) && mentions(abs, names)) {
-                        found.add(abs);
-                    }
-                }
+        for (Path src : allSources()) {
+            Path abs = src.toAbsolutePath().normalize();
+            if (!changed.contains(abs) && mentions(abs, names)) {
+                found.add(abs);
             }
         }
         return found;
@@ -208,6 +211,11 @@ public final class SourceCompiler implements AutoCloseable {
     }
 
     private Path packageDir(Path src) {
+        ModuleLayout module = moduleOf(src);
+        if (module == null) {
+            return null;
+        }
+        Path output = module.classes();
         String pkg = "";
         try {
             var m = PACKAGE.matcher(Files.readString(src, StandardCharsets.UTF_8));
@@ -216,11 +224,8 @@ public final class SourceCompiler implements AutoCloseable {
             }
         } catch (IOException | UncheckedIOException e) {
             // deleted or unreadable: fall back to where it sits under its source root
-            Path root = sourceRoots.stream().filter(src::startsWith).findFirst().orElse(null);
-            if (root == null || src.getParent() == null) {
-                return null;
-            }
-            return output.resolve(root.relativize(src.getParent()).toString());
+            Path abs = src.toAbsolutePath().normalize();
+            return abs.getParent() == null ? null : output.resolve(module.sourceRootOf(abs).relativize(abs.getParent()).toString());
         }
         return pkg.isEmpty() ? output : output.resolve(pkg.replace('.', '/'));
     }
@@ -242,7 +247,36 @@ public final class SourceCompiler implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes each class into the staging directory of the module whose source produced it
+     * ({@code staging/<module index>}), so one javac run serves every module.
+     */
+    private final class PerModuleOutput extends ForwardingJavaFileManager<StandardJavaFileManager> {
+        private final Path staging;
+
+        PerModuleOutput(Path staging) {
+            super(files);
+            this.staging = staging;
+        }
+
+        @Override
+        public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
+                                                   FileObject sibling) throws IOException {
+            ModuleLayout module = sibling == null || location != StandardLocation.CLASS_OUTPUT ? null
+                    : moduleOf(Path.of(sibling.toUri()));
+            if (module == null) {
+                return super.getJavaFileForOutput(location, className, kind, sibling);
+            }
+            Path target = staging.resolve(Integer.toString(modules.indexOf(module)))
+                    .resolve(className.replace('.', '/') + kind.extension);
+            return fileManager.getJavaFileObjects(target).iterator().next();
+        }
+    }
+
     private static void moveInto(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
                 Path target = to.resolve(from.relativize(p).toString());

@@ -3,6 +3,7 @@ package dev.cracdev.supervisor;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.compile.CompileOnSave;
+import dev.cracdev.compile.ModuleLayout;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,11 @@ import java.util.stream.Stream;
 /**
  * Zero configuration for a Maven project: {@code crac-dev start} in a directory with a {@code pom.xml}
  * and neither {@code -cp} nor {@code --app} takes the framework class path from the project's own Maven
- * (its wrapper first), cached by the pom's content hash, the app root {@code target/classes}, and the main
+ * (its wrapper first), cached by the poms' content hash, the app root {@code target/classes}, and the main
  * class from the pom ({@code start-class}, a plugin's {@code mainClass}, {@code exec.mainClass}) or the one
- * class under {@code src/main/java} with a {@code main} method.
+ * class under {@code src/main/java} with a {@code main} method. In a module of a multi-module build, the
+ * sibling modules it depends on are app code too: their {@code target/classes} become app roots (a change
+ * there is a new generation, not a new framework image) and their sources compile on save.
  */
 public final class MavenProject {
     private static final Pattern[] MAIN_IN_POM = {
@@ -32,6 +35,7 @@ public final class MavenProject {
             Pattern.compile("<mainClass>\\s*([\\w.$]+)\\s*</mainClass>")};
     private static final Pattern MAIN_METHOD = Pattern.compile("public\\s+static\\s+void\\s+main\\s*\\(");
     private static final Pattern PACKAGE = Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+    private static final Pattern MODULE = Pattern.compile("<module>\\s*([^<]+?)\\s*</module>");
 
     private static final Pattern[] RELEASE_IN_POM = {
             Pattern.compile("<maven.compiler.release>\\s*(\\d+)\\s*</maven.compiler.release>"),
@@ -40,11 +44,67 @@ public final class MavenProject {
             Pattern.compile("<maven.compiler.target>\\s*(?:1\\.)?(\\d+)\\s*</maven.compiler.target>")};
 
     /**
-     * What was found, and the lines that tell the user how. {@code compile} is what compile on save needs
-     * (sources, resources, the compile class path, the pom's Java release).
+     * What was found, and the lines that tell the user how. {@code appRoots} holds this module's classes
+     * first, then its sibling modules'; {@code compile} is what compile on save needs.
      */
-    public record Detected(List<Path> framework, Path appRoot, String mainClass, CompileOnSave.Settings compile,
-                           List<String> notes) {
+    public record Detected(List<Path> framework, List<Path> appRoots, String mainClass, CompileOnSave.Settings compile,
+                           List<Path> poms, List<String> notes) {
+    }
+
+    /**
+     * The build {@code module} belongs to: {@code root} is the top-most directory whose pom lists the one
+     * below it as a module (the module itself when it stands alone); {@code modules} is every module of it.
+     */
+    record Reactor(Path root, Path module, List<Path> modules) {
+        static Reactor of(Path dir) throws CracDevException {
+            Path module = dir.toAbsolutePath().normalize();
+            Path root = module;
+            while (root.getParent() != null && Files.isRegularFile(root.getParent().resolve("pom.xml"))
+                    && modulesOf(root.getParent()).contains(root)) {
+                root = root.getParent();
+            }
+            List<Path> all = new ArrayList<>();
+            collect(root, all);
+            return new Reactor(root, module, List.copyOf(all));
+        }
+
+        private static void collect(Path dir, List<Path> into) throws CracDevException {
+            if (!into.contains(dir) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                into.add(dir);
+                for (Path m : modulesOf(dir)) {
+                    collect(m, into);
+                }
+            }
+        }
+
+        private static List<Path> modulesOf(Path dir) throws CracDevException {
+            List<Path> modules = new ArrayList<>();
+            Matcher m = MODULE.matcher(read(dir.resolve("pom.xml")));
+            while (m.find()) {
+                Path p = dir.resolve(m.group(1)).normalize();
+                modules.add(p.toString().endsWith(".xml") ? p.getParent() : p);
+            }
+            return modules;
+        }
+
+        boolean multiModule() {
+            return modules.size() > 1;
+        }
+
+        /** A hash of every pom of the build: any of them changed means the class path may have. */
+        String pomHash() throws CracDevException {
+            StringBuilder all = new StringBuilder();
+            for (Path m : modules) {
+                all.append(read(m.resolve("pom.xml")));
+            }
+            return sha256(all.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        }
+
+        /** A module's classes directory on a resolved class path is that module's, or null. */
+        Path moduleOfClasses(Path entry) {
+            Path e = entry.toAbsolutePath().normalize();
+            return modules.stream().filter(m -> e.equals(m.resolve("target/classes"))).findFirst().orElse(null);
+        }
     }
 
     private MavenProject() {
@@ -57,63 +117,85 @@ public final class MavenProject {
             return null;
         }
         List<String> notes = new ArrayList<>();
-        List<Path> framework = frameworkClassPath(dir, pom, notes);
-        Path appRoot = dir.resolve("target/classes");
+        Reactor reactor = Reactor.of(dir);
+        Path appRoot = reactor.module().resolve("target/classes");
         if (!Files.isDirectory(appRoot)) {
             throw new CracDevException(ExitCode.USAGE, "this Maven project has no target/classes yet: build it once"
                     + " (mvn compile) or let your IDE build it, then start crac-dev again");
         }
+        List<Path> resolved = classPath(reactor, "runtime", notes);
+        List<Path> appRoots = new ArrayList<>(List.of(appRoot));
+        List<Path> siblings = new ArrayList<>();
+        for (Path entry : resolved) {
+            Path module = reactor.moduleOfClasses(entry);
+            if (module != null && !module.equals(reactor.module())) {
+                siblings.add(module);
+                appRoots.add(module.resolve("target/classes"));
+            }
+        }
+        List<Path> framework = resolved.stream().filter(e -> reactor.moduleOfClasses(e) == null).toList();
         String main = mainClass;
         if (main == null || main.isBlank()) {
             main = mainClass(dir, pom, notes);
         }
-        notes.add("app root target/classes");
-        return new Detected(framework, appRoot, main, compileSettings(dir, pom, framework, appRoot), List.copyOf(notes));
+        if (siblings.isEmpty()) {
+            notes.add("app root target/classes");
+        } else {
+            notes.add("app roots target/classes and, from the multi-module build at " + reactor.root() + ", "
+                    + String.join(", ", siblings.stream().map(s -> dir.relativize(s.resolve("target/classes")).toString()).toList()));
+        }
+        List<ModuleLayout> modules = new ArrayList<>(List.of(ModuleLayout.maven(reactor.module())));
+        siblings.forEach(s -> modules.add(ModuleLayout.maven(s)));
+        return new Detected(framework, List.copyOf(appRoots), main, compileSettings(reactor, framework, modules),
+                reactor.modules().stream().map(m -> m.resolve("pom.xml")).toList(), List.copyOf(notes));
     }
 
     /**
-     * src/main/java and src/main/resources into target/classes. The compile class path is the runtime one,
+     * The modules' sources and resources into their target/classes. The compile class path is the runtime one,
      * plus the provided scope when the pom has it (a servlet API, Lombok), resolved and cached like it.
      */
-    private static CompileOnSave.Settings compileSettings(Path dir, Path pom, List<Path> framework, Path appRoot)
+    private static CompileOnSave.Settings compileSettings(Reactor reactor, List<Path> framework, List<ModuleLayout> modules)
             throws CracDevException {
-        String text = read(pom);
+        String text = read(reactor.module().resolve("pom.xml"));
         List<Path> classPath = framework;
         if (text.contains("<scope>provided</scope>")) {
-            Path cached = dir.resolve("target/crac-dev/compile-classpath-" + sha256(text.getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".txt");
-            if (!Files.isRegularFile(cached)) {
-                resolveWithMaven(dir, cached, "compile");
-            }
-            classPath = entries(cached);
+            classPath = classPath(reactor, "compile", new ArrayList<>()).stream()
+                    .filter(e -> reactor.moduleOfClasses(e) == null).toList();
         }
-        Integer release = null;
+        Integer release = release(text);
+        if (release == null && reactor.multiModule()) {
+            release = release(read(reactor.root().resolve("pom.xml"))); // inherited from the build's parent
+        }
+        return new CompileOnSave.Settings(modules, classPath, release);
+    }
+
+    private static Integer release(String pom) {
         for (Pattern p : RELEASE_IN_POM) {
-            Matcher m = p.matcher(text);
+            Matcher m = p.matcher(pom);
             if (m.find()) {
                 int r = Integer.parseInt(m.group(1));
-                release = r <= Runtime.version().feature() ? r : null; // a newer release than this JDK's: its own
-                break;
+                return r <= Runtime.version().feature() ? r : null; // a newer release than this JDK's: its own
             }
         }
-        return new CompileOnSave.Settings(List.of(dir.resolve("src/main/java")), List.of(dir.resolve("src/main/resources")),
-                appRoot, classPath, release);
+        return null;
     }
 
-    private static List<Path> frameworkClassPath(Path dir, Path pom, List<String> notes) throws CracDevException {
-        String hash = sha256(read(pom).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        Path cached = dir.resolve("target/crac-dev/classpath-" + hash + ".txt");
+    /** The class path of {@code scope}, from the cache while no pom of the build changed, else from Maven. */
+    private static List<Path> classPath(Reactor reactor, String scope, List<String> notes) throws CracDevException {
+        Path dir = reactor.module();
+        String poms = reactor.multiModule() ? "a pom.xml of the build" : "pom.xml";
+        Path cached = dir.resolve("target/crac-dev/" + (scope.equals("runtime") ? "" : scope + "-")
+                + "classpath-" + reactor.pomHash() + ".txt");
         if (!Files.isRegularFile(cached)) {
-            resolveWithMaven(dir, cached, "runtime");
-            notes.add("framework class path resolved by Maven (cached in " + dir.relativize(cached) + " until pom.xml changes)");
+            resolveWithMaven(reactor, cached, scope);
+            notes.add("framework class path resolved by Maven (cached in " + dir.relativize(cached) + " until " + poms + " changes)");
         } else {
-            notes.add("framework class path from " + dir.relativize(cached) + " (pom.xml unchanged)");
+            notes.add("framework class path from " + dir.relativize(cached) + " (" + poms + " unchanged)");
         }
-        return entries(cached);
-    }
-
-    private static List<Path> entries(Path cached) throws CracDevException {
-        return Project.existingEntries(Project.splitPaths(List.of(read(cached).strip())),
-                "framework class-path entry", "pom.xml (delete " + cached + " to resolve again)");
+        List<Path> entries = Project.splitPaths(List.of(read(cached).strip())).stream()
+                .filter(e -> !(reactor.moduleOfClasses(e) != null && !Files.isDirectory(e))) // a module with no classes
+                .toList();
+        return Project.existingEntries(entries, "framework class-path entry", "pom.xml (delete " + cached + " to resolve again)");
     }
 
     private static String read(Path file) throws CracDevException {
@@ -124,16 +206,29 @@ public final class MavenProject {
         }
     }
 
-    private static void resolveWithMaven(Path dir, Path target, String scope) throws CracDevException {
-        Path wrapper = dir.resolve("mvnw");
+    /**
+     * Asks the build's Maven for the class path. In a module of a multi-module build it runs from the build's
+     * root with {@code -pl MODULE -am compile}: only a build that compiles resolves a sibling module to its
+     * target/classes (else Maven looks for it in the local repository); the module's own run writes last.
+     */
+    private static void resolveWithMaven(Reactor reactor, Path target, String scope) throws CracDevException {
+        Path dir = reactor.module();
+        Path wrapper = Files.isExecutable(dir.resolve("mvnw")) ? dir.resolve("mvnw") : reactor.root().resolve("mvnw");
         String mvn = Files.isExecutable(wrapper) ? wrapper.toString() : "mvn";
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         Path log = target.resolveSibling("maven.log");
+        List<String> command = new ArrayList<>(List.of(mvn, "-q", "-B", "-Dstyle.color=never"));
+        if (reactor.multiModule()) {
+            String module = reactor.root().relativize(dir).toString();
+            command.addAll(List.of("-f", reactor.root().resolve("pom.xml").toString(), "-pl", module.isEmpty() ? "." : module,
+                    "-am", "compile"));
+        }
+        command.addAll(List.of("dependency:build-classpath", "-Dmdep.includeScope=" + scope, "-Dmdep.outputFile=" + tmp));
         try {
             Files.createDirectories(target.getParent());
-            Process p = new ProcessBuilder(mvn, "-q", "-B", "-Dstyle.color=never", "dependency:build-classpath",
-                    "-Dmdep.includeScope=" + scope, "-Dmdep.outputFile=" + tmp)
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Files.deleteIfExists(tmp);
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly().waitFor();
@@ -141,8 +236,8 @@ public final class MavenProject {
                         + " see " + log + ", or give -cp and --app");
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-                throw new CracDevException(ExitCode.FAILURE, mvn + " dependency:build-classpath failed (exit " + p.exitValue()
-                        + "); see " + log + ", fix the build, or give -cp and --app");
+                throw new CracDevException(ExitCode.FAILURE, mvn + " " + String.join(" ", command.subList(4, command.size() - 2))
+                        + " failed (exit " + p.exitValue() + "); see " + log + ", fix the build, or give -cp and --app");
             }
             Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

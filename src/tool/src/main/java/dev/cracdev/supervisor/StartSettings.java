@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The resolved, validated inputs of {@code crac-dev start} and {@code crac-dev run}. {@code compile} is
- * null when nothing compiles on save, {@code triggerFile} when every burst of changes restarts.
+ * null when nothing compiles on save, {@code triggerFile} when every burst of changes restarts;
+ * {@code buildFiles} are the poms the class path was detected from (empty when it was given).
  */
 public record StartSettings(
         Path java,
@@ -35,5 +36,6 @@ public record StartSettings(
         boolean terminalCommands,
         Duration stopGrace,
         CompileOnSave.Settings compile,
-        Path triggerFile) {
+        Path triggerFile,
+        List<Path> buildFiles) {
 }

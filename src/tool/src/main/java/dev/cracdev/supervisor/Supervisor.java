@@ -11,6 +11,7 @@ import dev.cracdev.image.ClassList;
 import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.compile.CompileOnSave;
 import dev.cracdev.watch.ChangeSet;
+import dev.cracdev.watch.PolledFiles;
 import dev.cracdev.watch.SourceWatcher;
 
 import java.io.BufferedReader;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -54,6 +56,16 @@ public final class Supervisor {
     private record Stop() implements Event {
     }
 
+    /** A pom of the build was saved. */
+    private record BuildChanged(Path file) implements Event {
+    }
+
+    /** Resolves the start settings again from the build (zero configuration), after one of its poms changed. */
+    @FunctionalInterface
+    public interface Reloader {
+        StartSettings resolveAgain() throws CracDevException;
+    }
+
     private final StartSettings settings;
     private final Console console;
     private final Engines.Choice choice;
@@ -76,11 +88,21 @@ public final class Supervisor {
     /** File changes held back until the trigger file is touched (only with --trigger-file). */
     private ChangeSet heldForTrigger;
     private ControlServer control;
+    private final Reloader reloader;
+    private PolledFiles buildFiles;
+    /** Set when a pom change gave a new class path: {@link #run()} returns and the caller starts over with them. */
+    private StartSettings reloaded;
 
     public Supervisor(StartSettings settings, Engines.Choice choice, Console console) {
+        this(settings, choice, console, null);
+    }
+
+    /** @param reloader null: the build's poms are not watched (the class path was given, not detected) */
+    public Supervisor(StartSettings settings, Engines.Choice choice, Console console, Reloader reloader) {
         this.settings = settings;
         this.console = console;
         this.choice = choice;
+        this.reloader = reloader;
         this.engines = new EngineKeeper(settings, choice, console);
         this.readyImages = new ReadyImagePolicy(settings, console);
         waiters.add(firstReady);
@@ -105,6 +127,10 @@ public final class Supervisor {
             engines.current();
             startCompiler();
             startWatcher();
+            if (reloader != null && !settings.buildFiles().isEmpty()) {
+                buildFiles = new PolledFiles(settings.buildFiles(), file -> events.add(new BuildChanged(file)));
+                buildFiles.start(500);
+            }
             if (settings.terminalCommands()) {
                 startTerminalReader();
             }
@@ -127,6 +153,11 @@ public final class Supervisor {
     /** Asks the loop to end. */
     public void stop() {
         events.add(new Stop());
+    }
+
+    /** After {@link #run()} returned: the settings of a changed build to start over with, else null. */
+    public StartSettings reloadedSettings() {
+        return reloaded;
     }
 
     /** Completes when the first generation is ready (its ready image taken), or fails if it ends before. */
@@ -152,6 +183,9 @@ public final class Supervisor {
             }
             try {
                 handle(e);
+                if (reloaded != null) {
+                    return;
+                }
             } catch (CracDevException ex) {
                 if (generations <= 1 && current == null && ex.exitCode() != ExitCode.FAILURE) {
                     throw ex; // the very first start cannot work at all (no JDK, engine unusable)
@@ -179,6 +213,8 @@ public final class Supervisor {
             reset();
         } else if (e instanceof AwaitReady w) {
             awaitReady(w.reply());
+        } else if (e instanceof BuildChanged b) {
+            buildChanged(b.file());
         } else if (e instanceof FromGeneration f && f.event().generation() == current) {
             onGenerationEvent(f.event());
         }
@@ -193,6 +229,29 @@ public final class Supervisor {
             console.info("waiting for a change to try again");
             transition(SupervisorState.WAITING_FOR_CHANGE);
         }
+    }
+
+    /**
+     * A pom of the build changed: resolve the class path again (the running generation serves meanwhile). A new
+     * class path, main class or compile setting ends this supervisor so that its caller starts over with them:
+     * a new template and images for the new framework. A pom that does not resolve changes nothing.
+     */
+    private void buildChanged(Path file) {
+        console.info(settings.workDir().relativize(file) + " changed: resolving the class path again");
+        StartSettings next;
+        try {
+            next = reloader.resolveAgain();
+        } catch (CracDevException ex) {
+            console.error(ex.getMessage() + " (the running generation keeps serving)");
+            return;
+        }
+        if (next.framework().equals(settings.framework()) && next.appRoots().equals(settings.appRoots())
+                && next.mainClass().equals(settings.mainClass()) && Objects.equals(next.compile(), settings.compile())) {
+            console.info("the class path and main class are unchanged: nothing to do");
+            return;
+        }
+        console.info("the class path changed: starting over on it");
+        reloaded = next;
     }
 
     /** {@code crac-dev wait}: answered now when the app is ready or has failed to start, else once it is ready. */
@@ -465,6 +524,9 @@ public final class Supervisor {
             }
             closed = true;
             transition(SupervisorState.STOPPING);
+        }
+        if (buildFiles != null) {
+            buildFiles.close();
         }
         if (compiler != null) {
             try {

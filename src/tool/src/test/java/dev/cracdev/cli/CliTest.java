@@ -76,6 +76,14 @@ class CliTest {
     }
 
     @Test
+    void compileOnSaveOptionsNeedAnExistingSourceDirectory() throws Exception {
+        assertOneSentence(run("start", "--app", appRoot().toString(), "--release", "17", "app.Main"), 2,
+                "--resources, --compile-classpath and --release go with --source DIR");
+        assertOneSentence(run("start", "--app", appRoot().toString(), "--source", tmp.resolve("nope").toString(), "app.Main"), 2,
+                "--source " + tmp.resolve("nope") + " is not a directory");
+    }
+
+    @Test
     void aMissingJdkIsAnEnvironmentError() throws Exception {
         assertOneSentence(run("start", "--java", tmp.resolve("no-jdk").toString(), "--app", appRoot().toString(), "app.Main"), 3,
                 "no java executable at");

@@ -10,11 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** How zero configuration finds a Maven project's main class (the class path is Maven's: see WarmSpringBootIT). */
+/**
+ * How zero configuration finds a Maven project's main class and the multi-module build it belongs to (the class
+ * path is Maven's: see WarmSpringBootIT and MultiModuleIT).
+ */
 class MavenProjectTest {
     @TempDir
     Path dir;
@@ -60,5 +64,36 @@ class MavenProjectTest {
     @Test
     void aDirectoryWithoutAPomIsNoMavenProject() throws Exception {
         assertNull(MavenProject.detect(dir, null));
+    }
+
+    @Test
+    void aModuleBelongsToTheTopMostBuildThatListsIt() throws Exception {
+        Files.writeString(dir.resolve("pom.xml"), "<project><modules><module>services</module><module>lib</module></modules></project>");
+        Files.createDirectories(dir.resolve("services/api"));
+        Files.createDirectories(dir.resolve("lib"));
+        Files.writeString(dir.resolve("services/pom.xml"), "<project><modules>\n<module> api </module></modules></project>");
+        Files.writeString(dir.resolve("services/api/pom.xml"), "<project/>");
+        Files.writeString(dir.resolve("lib/pom.xml"), "<project/>");
+
+        MavenProject.Reactor api = MavenProject.Reactor.of(dir.resolve("services/api"));
+        assertEquals(dir.toAbsolutePath().normalize(), api.root());
+        assertEquals(List.of(dir, dir.resolve("services"), dir.resolve("services/api"), dir.resolve("lib")).stream()
+                .map(p -> p.toAbsolutePath().normalize()).toList(), api.modules());
+        assertEquals(dir.resolve("lib").toAbsolutePath().normalize(), api.moduleOfClasses(dir.resolve("lib/target/classes")));
+        assertNull(api.moduleOfClasses(dir.resolve("lib/target/lib-1.jar")));
+
+        String before = api.pomHash();
+        Files.writeString(dir.resolve("lib/pom.xml"), "<project><!-- edited --></project>");
+        assertNotEquals(before, api.pomHash(), "a sibling's pom is part of the class path's cache key");
+    }
+
+    @Test
+    void aPomNoBuildListsStandsAlone() throws Exception {
+        Files.createDirectories(dir.resolve("other"));
+        Files.writeString(dir.resolve("pom.xml"), "<project><modules><module>lib</module></modules></project>");
+        Files.writeString(dir.resolve("other/pom.xml"), "<project/>");
+        MavenProject.Reactor other = MavenProject.Reactor.of(dir.resolve("other"));
+        assertEquals(dir.resolve("other").toAbsolutePath().normalize(), other.root());
+        assertEquals(1, other.modules().size());
     }
 }
