@@ -58,15 +58,19 @@ public final class ChildProtocol {
 
     /** Answer to {@link #PING}: this JVM runs (how the supervisor knows a ready-image restore worked). */
     public static final String PONG = "pong";
-    /** The fixture hook ran. Field: ms. */
+    /** The fixture hook ran (and the heap was trimmed). Field: ms. */
     public static final String FIXTURE_DONE = "fixture-done";
+    /** The heap was collected and shrunk for a ready image ({@link #TRIM}). Field: ms. */
+    public static final String TRIMMED = "trimmed";
     /** The fixture hook failed. Field: message. */
     public static final String FIXTURE_FAILED = "fixture-failed";
 
     // supervisor -> child commands
-    /** Are you there? Answered with {@link #PONG}. */
+    /** Are you there? Answered with {@link #PONG}. Field (optional): exitflag, made first (see {@link #GO}). */
     public static final String PING = "ping";
-    /** Run the fixture hook. Field: class (a Runnable, or a class with static main). */
+    /** Collect and shrink the heap before a ready image is taken; answered with {@link #TRIMMED}. */
+    public static final String TRIM = "trim";
+    /** Run the fixture hook, then trim the heap as {@link #TRIM} does. Field: class (a Runnable, or a class with static main). */
     public static final String FIXTURE = "fixture";
     /** Release into the app phase. Fields: gen, main, restored, token (the generation's), arg (repeated). */
     public static final String GO = "go";

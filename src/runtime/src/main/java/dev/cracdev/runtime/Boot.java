@@ -69,6 +69,11 @@ public final class Boot {
             public void runFixture(String className) {
                 Boot.runFixture(loader, className);
             }
+
+            @Override
+            public void trimHeap() {
+                emit(ChildProtocol.TRIMMED, "ms", Long.toString(HeapTrim.trim()));
+            }
         };
         ControlLine control = mode.equals("crac") ? null : ControlLine.start(commands);
 
@@ -209,7 +214,9 @@ public final class Boot {
             } else {
                 hook.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
             }
-            emit(ChildProtocol.FIXTURE_DONE, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            HeapTrim.trim(); // the ready image is taken next
+            emit(ChildProtocol.FIXTURE_DONE, "ms", Long.toString(ms));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
             cause.printStackTrace();
@@ -249,7 +256,7 @@ public final class Boot {
      * application shutdown hook has run (deleteOnExit runs last), so the supervisor need not wait for the
      * JVM's own, sometimes slow, exit. Registered before the app runs: its own deleteOnExit files go first.
      */
-    private static void markHooksPending(String path) {
+    static void markHooksPending(String path) {
         if (path == null) {
             return;
         }

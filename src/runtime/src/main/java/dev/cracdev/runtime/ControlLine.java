@@ -29,6 +29,8 @@ final class ControlLine {
         void saveClassList(String path);
 
         void runFixture(String className);
+
+        void trimHeap();
     }
 
     private ControlLine(CommandHandler handler) {
@@ -66,8 +68,12 @@ final class ControlLine {
                 switch (m.word()) {
                     case ChildProtocol.GO -> releases.offer(m);
                     case ChildProtocol.SAVE_CLASSLIST -> handler.saveClassList(m.get("path"));
-                    case ChildProtocol.PING -> Boot.emit(ChildProtocol.PONG);
+                    case ChildProtocol.PING -> {
+                        Boot.markHooksPending(m.get("exitflag")); // a restored ready image: this generation's own flag
+                        Boot.emit(ChildProtocol.PONG);
+                    }
                     case ChildProtocol.FIXTURE -> handler.runFixture(m.get("class"));
+                    case ChildProtocol.TRIM -> handler.trimHeap();
                     default -> System.err.println("[crac-dev] runtime ignored an unknown command: " + m.word());
                 }
             }

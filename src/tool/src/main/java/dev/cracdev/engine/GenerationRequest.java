@@ -25,7 +25,12 @@ public record GenerationRequest(int number, String mainClass, List<String> args,
      * code (a server's selector): the supervisor kills the JVM then instead of waiting.
      */
     public Path exitFlag() {
-        return recordClassesTo.resolveSibling("gen-" + number + ".hooks-pending");
+        return exitFlag(recordClassesTo.getParent(), number);
+    }
+
+    /** Generation {@code number}'s exit flag in the image store's state directory {@code dir}. */
+    public static Path exitFlag(Path dir, int number) {
+        return dir.resolve("gen-" + number + ".hooks-pending");
     }
 
     /** The {@code go} line for the child's stdin; send it with {@link ChildProcess#release}, which switches to the token. */

@@ -194,6 +194,7 @@ public abstract class ImageEngine implements Engine {
             if (r.failure() != null) {
                 throw new BadImage(r.failure() + restoreError(work()));
             }
+            r.child().expectExitFlag(request.exitFlag());
             return new Launched(r.child(), "restore");
         } finally {
             imageLock.readLock().unlock();

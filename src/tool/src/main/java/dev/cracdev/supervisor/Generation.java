@@ -6,7 +6,8 @@ import dev.cracdev.protocol.ChildProtocol;
 import dev.cracdev.watch.ChangeSet;
 
 import java.time.Duration;
-import java.util.LinkedList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -44,7 +45,11 @@ final class Generation {
     private volatile String readySignal = "";
     private volatile long lastOutputAt;
     /** (time, CPU ms) of the JVM over the last {@link ReadinessProbe.Auto#QUIET}: the automatic probe's idleness test. */
-    private final LinkedList<long[]> cpuSamples = new LinkedList<>();
+    /** The JVM's CPU time at a moment, the oldest at least one quiet window back (the auto probe's idle test). */
+    private record CpuSample(long atNanos, long cpuMillis) {
+    }
+
+    private final Deque<CpuSample> cpuSamples = new ArrayDeque<>();
     private volatile Consumer<GenerationEvent> sink = e -> { };
 
     /**
@@ -94,6 +99,7 @@ final class Generation {
             }
             case ChildProtocol.CLASSLIST_SAVED -> sink.accept(new GenerationEvent.ClassListSaved(this));
             case ChildProtocol.FIXTURE_DONE -> sink.accept(new GenerationEvent.FixtureDone(this));
+            case ChildProtocol.TRIMMED -> sink.accept(new GenerationEvent.Trimmed(this));
             case ChildProtocol.FIXTURE_FAILED -> sink.accept(new GenerationEvent.FixtureFailed(this, m.get("message")));
             case ChildProcess.EXITED -> {
                 exited = true;
@@ -145,10 +151,15 @@ final class Generation {
         }
         long now = System.nanoTime();
         long cpu = ReadinessProbe.Auto.cpuMillis(pid());
-        cpuSamples.addLast(new long[] {now, cpu});
+        cpuSamples.addLast(new CpuSample(now, cpu));
         long window = ReadinessProbe.Auto.QUIET.toNanos();
-        while (cpuSamples.size() > 1 && now - cpuSamples.get(1)[0] >= window) {
-            cpuSamples.removeFirst(); // keep the newest sample at least a window old
+        CpuSample first;
+        while ((first = cpuSamples.pollFirst()) != null) { // keep the newest sample at least a window old
+            CpuSample next = cpuSamples.peekFirst();
+            if (next == null || now - next.atNanos() < window) {
+                cpuSamples.addFirst(first);
+                break;
+            }
         }
         long quietFor = now - Math.max(startedAt, lastOutputAt);
         if (quietFor >= ReadinessProbe.Auto.QUIET_BUSY.toNanos()) {
@@ -157,12 +168,12 @@ final class Generation {
         if (quietFor < window) {
             return null;
         }
-        long[] oldest = cpuSamples.getFirst();
-        if (cpu < 0 || oldest[1] < 0) {
+        CpuSample oldest = cpuSamples.getFirst();
+        if (cpu < 0 || oldest.cpuMillis() < 0) {
             return "output quiet"; // CPU time unknown here: quiet output alone
         }
-        boolean idle = now - oldest[0] >= window
-                && cpu - oldest[1] <= ReadinessProbe.Auto.IDLE_CPU_SHARE * (now - oldest[0]) / 1_000_000;
+        long span = now - oldest.atNanos();
+        boolean idle = span >= window && cpu - oldest.cpuMillis() <= ReadinessProbe.Auto.IDLE_CPU_SHARE * span / 1_000_000;
         return idle ? "output quiet" : null;
     }
 

@@ -15,6 +15,10 @@ sealed interface GenerationEvent {
     record Ready(Generation generation, String signal) implements GenerationEvent {
     }
 
+    /** The heap was trimmed for the ready image. */
+    record Trimmed(Generation generation) implements GenerationEvent {
+    }
+
     /** The fixture hook ran. */
     record FixtureDone(Generation generation) implements GenerationEvent {
     }

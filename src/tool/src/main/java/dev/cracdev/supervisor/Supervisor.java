@@ -380,7 +380,7 @@ public final class Supervisor {
         Generation gen = event.generation();
         if (event instanceof GenerationEvent.Ready r) {
             onReady(gen, r.signal());
-        } else if (event instanceof GenerationEvent.FixtureDone) {
+        } else if (event instanceof GenerationEvent.FixtureDone || event instanceof GenerationEvent.Trimmed) {
             settle(gen, readyImages.take(gen, engines.engine()));
         } else if (event instanceof GenerationEvent.FixtureFailed f) {
             console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
@@ -395,7 +395,11 @@ public final class Supervisor {
         }
     }
 
-    /** The probe passed: record the class list, then fixture hook and ready image, then it counts as ready. */
+    /**
+     * The probe passed: record the class list, then fixture hook and ready image, then it counts as ready.
+     * Before a ready image the generation collects and shrinks its heap (the fixture hook's run ends with
+     * that too): a restore costs per page, and the heap is mostly garbage at this point.
+     */
     private void onReady(Generation gen, String signal) {
         if (!signal.equals(Generation.MAIN_RETURNED) && !gen.fromReadyImage()) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
@@ -405,8 +409,10 @@ public final class Supervisor {
             settle(gen, -1);
         } else if (settings.fixtureHook() != null) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.FIXTURE, "class", settings.fixtureHook()));
+        } else if (engines.engine().hasReadyImage(gen.readyKey())) {
+            settle(gen, readyImages.take(gen, engines.engine())); // nothing to dump: no trim either
         } else {
-            settle(gen, readyImages.take(gen, engines.engine()));
+            gen.child().send(ChildProtocol.encode(ChildProtocol.TRIM));
         }
     }
 

@@ -27,10 +27,13 @@ import java.util.function.Consumer;
  * Knows nothing about engines or restarts.
  */
 public final class SourceWatcher implements AutoCloseable {
-    /** Ignored always: swap and backup files of common editors, and VCS metadata. */
+    /**
+     * Ignored always: swap and backup files of common editors, VCS metadata, and the {@code proc.crtools}
+     * directory CRIU's dump makes for a moment in the dumped JVM's working directory (the project's).
+     */
     public static final List<String> DEFAULT_IGNORES = List.of(
             "**/.git/**", "**/.git", "**/.hg/**", "**/.svn/**", "**/*.swp", "**/*.swx", "**/*.swo", "**/*~",
-            "**/.#*", "**/#*#", "**/4913", "**/.DS_Store", "**/*.tmp");
+            "**/.#*", "**/#*#", "**/4913", "**/.DS_Store", "**/*.tmp", "**/proc.crtools", "**/proc.crtools/**");
 
     private final List<Path> roots;
     private volatile DirectoryWatcher watcher;

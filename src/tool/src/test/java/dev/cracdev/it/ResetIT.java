@@ -88,6 +88,27 @@ class ResetIT {
     }
 
     /**
+     * Every generation restored from one ready image has its own exit flag (made by its runtime when the
+     * supervisor first pings it), so its stop waits for its shutdown hooks, not for the JVM's slower exit.
+     * Before, all of them shared the flag of the generation the image was taken from, and a stop now and
+     * then found it gone and waited for the JVM to end (~320 ms instead of ~15 ms).
+     */
+    @Test
+    void eachGenerationRestoredFromTheReadyImageHasItsOwnExitFlag() throws Exception {
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image \\d+ ms", T);
+        for (int gen = 2; gen <= 4; gen++) {
+            SupervisorProcess reset = cli("reset", "--wait");
+            assertEquals(0, reset.exitCode(), reset.output());
+            List<String> flags;
+            try (var files = Files.walk(tmp.resolve("images"))) {
+                flags = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".hooks-pending")).toList();
+            }
+            assertEquals(List.of("gen-" + gen + ".hooks-pending"), flags, "the running generation's flag, and only it");
+        }
+    }
+
+    /**
      * "Ready" is said only once the ready image exists: a request sent the moment the status line appears
      * never ends up in the image (before the fix the dump came after the line, and such a request was
      * baked into every reset). Each round changes the fixture, so each round takes a new image.

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -106,7 +108,7 @@ public final class Criu {
         return new Probe(binary, version, true, "criu " + version + " at " + binary + " passes `criu check` and we run as root", "");
     }
 
-    private static volatile Boolean lazyPages;
+    private static final Map<Path, Boolean> LAZY_PAGES = new ConcurrentHashMap<>();
 
     /**
      * Whether restores fill memory lazily ({@code criu restore --lazy-pages} served by {@code criu lazy-pages}
@@ -115,14 +117,13 @@ public final class Criu {
      * {@value #LAZY_ENV}=on: about one restore in fifty still hangs until the restore timeout (cause not found).
      */
     public static boolean lazyPages(Path binary) {
-        Boolean lazy = lazyPages;
-        if (lazy == null) {
-            String out = "on".equalsIgnoreCase(System.getenv(LAZY_ENV))
-                    ? Host.output(List.of(binary.toString(), "check", "--feature", "uffd-noncoop"), 20) : null;
-            lazy = out != null && out.contains("uffd-noncoop is supported");
-            lazyPages = lazy;
+        if (!"on".equalsIgnoreCase(System.getenv(LAZY_ENV))) {
+            return false;
         }
-        return lazy;
+        return LAZY_PAGES.computeIfAbsent(binary, b -> {
+            String out = Host.output(List.of(b.toString(), "check", "--feature", "uffd-noncoop"), 20);
+            return out != null && out.contains("uffd-noncoop is supported");
+        });
     }
 
     /** Environment variable that turns lazy restores on ({@code on}). */

@@ -46,8 +46,6 @@ import java.util.concurrent.TimeUnit;
 public final class CriuEngine extends ImageEngine {
     private static final List<String> STDIO = List.of("stdin", "stdout", "stderr");
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
-    /** Ready-image metadata: the exit flag of the generation it was taken from (see GenerationRequest#exitFlag). */
-    private static final String EXIT_FLAG = "exitFlag";
 
     private final Path criu;
     private final boolean lazyPages;
@@ -230,9 +228,6 @@ public final class CriuEngine extends ImageEngine {
             long pid = generation.jvmPid();
             Properties m = stdio(pid);
             m.setProperty(TOKEN, generation.token()); // a restored ready image is that generation, token included
-            if (generation.exitFlag() != null) {
-                m.setProperty(EXIT_FLAG, generation.exitFlag().toString()); // and deletes its exit flag when it stops
-            }
             m.setProperty("dumpMillis", Long.toString(dump(pid, dir,
                     List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"))));
             return m;
@@ -257,13 +252,14 @@ public final class CriuEngine extends ImageEngine {
         if (meta == null) {
             return null;
         }
-        // the restored runtime's reader continues and answers the ping
+        // the restored runtime's reader continues and answers the ping, after making this generation's own exit
+        // flag (each restore of one image must have its own: they share the image's deleteOnExit list)
+        Path exitFlag = GenerationRequest.exitFlag(cfg.stateDir(), number);
         Restored r = startRestore("gen-" + number, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
-                true, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
+                true, ChildProtocol.encode(ChildProtocol.PING, "exitflag", exitFlag.toString()), ChildProtocol.PONG,
+                meta.getProperty(TOKEN));
         if (r.failure() == null) {
-            if (meta.getProperty(EXIT_FLAG) != null) {
-                r.child().watchExitFlag(Path.of(meta.getProperty(EXIT_FLAG)));
-            }
+            r.child().expectExitFlag(exitFlag);
             return new Launched(r.child(), "restore ready image");
         }
         console.warn("the ready image " + image + " failed to restore (" + r.failure() + ")"
