@@ -4,11 +4,13 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.supervisor.Project;
+import dev.cracdev.image.StoreProbe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -23,6 +25,10 @@ public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--java", paramLabel = "JAVA", description = "The JDK to check (default: $JAVA_HOME, else the one running crac-dev).")
     String java;
 
+    @Option(names = "--images", paramLabel = "DIR", defaultValue = "checkpoints",
+            description = "The image store to check (default: ${DEFAULT-VALUE}, as 'start' uses).")
+    Path images;
+
     @Override
     public Integer call() throws CracDevException {
         PrintWriter out = spec.commandLine().getOut();
@@ -36,6 +42,11 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         Engines.Choice auto = Engines.choose(EngineKind.auto, javaExe);
         out.println("auto     -> " + auto.kind() + " (" + auto.reason() + ")");
+        try {
+            out.println("images   " + StoreProbe.probe(images).describe());
+        } catch (IOException e) {
+            out.println("images   " + images + ": cannot write there (" + e.getMessage() + "); point --images at a writable local directory");
+        }
         out.flush();
         return 0;
     }

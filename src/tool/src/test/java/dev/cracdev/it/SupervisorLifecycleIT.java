@@ -231,6 +231,47 @@ class SupervisorLifecycleIT {
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
     }
 
+    /**
+     * The whole chain with no --ready-* option and a main that blocks: the generation is found ready, its
+     * framework classes are recorded, the next template preloads them (criu: the base image is rebuilt), and a
+     * change releases the generation prepared ahead instead of starting one from scratch.
+     */
+    @ParameterizedTest(name = "a blocking main with no ready option still gets a prepared next generation ({0} engine)")
+    @CsvSource({"standby", "criu"})
+    void aBlockingMainWithoutAReadyOptionGetsItsClassesRecordedAndTheNextGenerationPrepared(String engine) throws Exception {
+        assumeTrue(!engine.equals("criu") || Criu.probe().usable() || System.getenv("CI") != null,
+                "criu engine not usable here: " + Criu.probe().reason());
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeMain(blockingMain("one"));
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", engine, "--verbose",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(),
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        supervisor.await("^word=one conf=", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready: output quiet · pid \\d+$", T);
+        supervisor.await("class list: [1-9]\\d* new framework classes", T);
+        if (engine.equals("criu")) {
+            supervisor.await("base image ready in .* [1-9]\\d* classes preloaded", T);
+        }
+        String prepared = engine.equals("criu") ? "restored ahead" : "standby parked";
+        await().atMost(T).until(() -> SupervisorProcess.run(project.dir, List.of("status", "--json")).output()
+                .contains("\"next\":\"" + prepared + "\""));
+        project.writeMain(blockingMain("two"));
+        supervisor.await("^word=two conf=", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* · release " + (engine.equals("criu") ? "restored-ahead" : "standby"), T);
+    }
+
+    private static String blockingMain(String word) {
+        return """
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("word=%s conf=" + fw.FwConfig.VALUE);
+                        new java.util.concurrent.CountDownLatch(1).await(); // main never returns
+                    }
+                }
+                """.formatted(word);
+    }
+
     /** Quiet output alone is not ready: an app computing for seconds without printing (a framework initializing) is not. */
     @Test
     void withoutAReadyOptionAnAppThatComputesSilentlyIsNotReadyUntilItIdles() throws Exception {
