@@ -240,12 +240,16 @@ public final class ChildProcess {
      */
     public void stop(Duration grace) {
         if (!grace.isZero() && process.isAlive()) {
+            // look before the signal: a JVM without hooks of its own deletes the flag within milliseconds of it,
+            // and a flag seen gone only after the signal must still count as "hooks done", not "no flag"
+            Path flag = exitFlag;
+            boolean watchFlag = flag != null && Files.exists(flag);
             long jvm = jvmPid();
             ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroy);
             // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
             // ~300 ms at exit for threads in native code
             closeQuietly();
-            awaitEndOfShutdownHooks(grace);
+            awaitEndOfShutdownHooks(watchFlag ? flag : null, grace);
         }
         kill();
         Path flag = exitFlag;
@@ -258,15 +262,13 @@ public final class ChildProcess {
         }
     }
 
-    /** Until the process ended, its shutdown hooks are done (exit flag gone) or {@code grace} passed. */
-    private void awaitEndOfShutdownHooks(Duration grace) {
-        Path flag = exitFlag;
-        boolean watchFlag = flag != null && Files.exists(flag);
+    /** Until the process ended, its shutdown hooks are done ({@code flag} gone, if not null) or {@code grace} passed. */
+    private void awaitEndOfShutdownHooks(Path flag, Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         try {
             // the process we started ends with its JVM (criu restore and the CRaC launcher wait for it)
             while (!process.waitFor(5, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
-                if (watchFlag && !Files.exists(flag)) {
+                if (flag != null && !Files.exists(flag)) {
                     return; // every hook ran: what is left is the JVM's exit, which kill() makes immediate
                 }
             }
