@@ -158,6 +158,8 @@ class MultiModuleIT {
                 + jar.getParent().getFileName() + "</version></dependency>");
         supervisor.await("pom\\.xml changed: resolving the class path again", T);
         supervisor.await("the class path changed: starting over on it", T);
+        // the image refresh: the new framework jar makes a new fingerprint, so a new template
+        supervisor.await("framework entry .*directory-watcher.*\\.jar was added since the last run: preparing a new standby template", T);
         supervisor.await("^word=one picocli=\\S+ watcher=true gen=1$", T);
         assertEquals(2, supervisor.count("framework class path resolved by Maven"), supervisor.output());
 
