@@ -34,17 +34,16 @@ public final class StartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StartSettings settings = options.resolve(mainClass, args, true);
         Console console = Console.system(verbose);
-        options.detected.forEach(line -> console.info("Maven project: " + line));
-        Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
-        Supervisor.Reloader reloader = () -> {
-            StartSettings next = options.resolve(mainClass, args, true);
+        Supervisor.Reloader resolve = () -> { // at start, and again after a pom change
+            StartSettings resolved = options.resolve(mainClass, args, true);
             options.detected.forEach(line -> console.info("Maven project: " + line));
-            return next;
+            return resolved;
         };
+        StartSettings settings = resolve.resolveAgain();
+        Engines.Choice choice = Engines.choose(settings.engine(), settings.java());
         while (true) { // once more for each pom change that changed the class path
-            Supervisor supervisor = new Supervisor(settings, choice, console, settings.buildFiles().isEmpty() ? null : reloader);
+            Supervisor supervisor = new Supervisor(settings, choice, console, settings.buildFiles().isEmpty() ? null : resolve);
             int code = supervisor.run();
             if (supervisor.reloadedSettings() == null) {
                 return code;

@@ -184,7 +184,7 @@ public final class ChildProcess {
      * server's thread in native code) instead of its hooks.
      */
     public void expectExitFlag(Path flag) {
-        exitFlag = Files.exists(flag) ? flag : null;
+        exitFlag = flag; // stop() looks for it before it signals, as for a released generation
     }
 
     /** Sends one command line to the child's stdin; false if the child is gone. */

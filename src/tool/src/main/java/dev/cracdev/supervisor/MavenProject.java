@@ -193,7 +193,7 @@ public final class MavenProject {
             notes.add("framework class path from " + dir.relativize(cached) + " (" + poms + " unchanged)");
         }
         List<Path> entries = Project.splitPaths(List.of(read(cached).strip())).stream()
-                .filter(e -> !(reactor.moduleOfClasses(e) != null && !Files.isDirectory(e))) // a module with no classes
+                .filter(e -> Files.isDirectory(e) || reactor.moduleOfClasses(e) == null) // a module with no classes yet
                 .toList();
         return Project.existingEntries(entries, "framework class-path entry", "pom.xml (delete " + cached + " to resolve again)");
     }
