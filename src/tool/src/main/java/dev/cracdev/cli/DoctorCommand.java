@@ -3,6 +3,7 @@ package dev.cracdev.cli;
 import dev.cracdev.CracDevException;
 import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.Engines;
+import dev.cracdev.supervisor.PortGate;
 import dev.cracdev.supervisor.Project;
 import dev.cracdev.image.StoreProbe;
 import picocli.CommandLine.Command;
@@ -42,6 +43,7 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         Engines.Choice auto = Engines.choose(EngineKind.auto, javaExe);
         out.println("auto     -> " + auto.kind() + " (" + auto.reason() + ")");
+        out.println("port     " + PortGate.onThisMachine().describe());
         try {
             out.println("images   " + StoreProbe.probe(images).describe());
         } catch (IOException e) {

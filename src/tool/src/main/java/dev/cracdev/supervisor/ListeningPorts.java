@@ -43,6 +43,48 @@ final class ListeningPorts {
         return OptionalInt.empty();
     }
 
+    /**
+     * The TCP connections of this network namespace (not listening sockets), as "local remote" address pairs
+     * in {@code /proc/net/tcp} form; those closed recently are in (TIME_WAIT). Empty where there is no /proc.
+     */
+    static Set<String> connections() {
+        Set<String> all = new HashSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/self/net", table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 3 && f[1].contains(":") && !f[3].equals(LISTEN)) {
+                        all.add(f[1] + " " + f[2]);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table, or not Linux
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Whether a connection to {@code port} came from anyone but {@code probeSource} (an IPv4 address) since
+     * {@code before} was taken with {@link #connections()}.
+     */
+    static boolean connectedSince(Set<String> before, int port, String probeSource) {
+        String[] ip = probeSource.split("\\.");
+        // /proc prints an IPv4 address as one little-endian word, IPv4-mapped in tcp6 after 0000..FFFF0000
+        String probe = "%02X%02X%02X%02X".formatted(Integer.parseInt(ip[3]), Integer.parseInt(ip[2]),
+                Integer.parseInt(ip[1]), Integer.parseInt(ip[0]));
+        for (String c : connections()) {
+            String local = c.substring(0, c.indexOf(' '));
+            String remoteIp = c.substring(c.indexOf(' ') + 1, c.lastIndexOf(':'));
+            boolean fromProbe = remoteIp.equals(probe) || remoteIp.equals("0000000000000000FFFF0000" + probe);
+            if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port && !fromProbe
+                    && !before.contains(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Set<String> socketInodes(Path fdDir) {
         Set<String> inodes = new HashSet<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {

@@ -1,15 +1,21 @@
 package dev.cracdev.supervisor;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.HttpURLConnection;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * How the supervisor knows a generation is up: an explicit probe ({@code --ready-url}, {@code --ready-port},
@@ -59,8 +65,7 @@ public sealed interface ReadinessProbe {
     /** Ready when a TCP connect to localhost:port succeeds. */
     record Port(int port) implements ReadinessProbe {
         boolean check() {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            try (Socket s = connect(InetAddress.getByName("127.0.0.1"), port)) {
                 return true;
             } catch (IOException e) {
                 return false;
@@ -72,16 +77,73 @@ public sealed interface ReadinessProbe {
     record Url(URI url) implements ReadinessProbe {
         boolean check() {
             try {
-                HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
-                c.setConnectTimeout(200);
-                c.setReadTimeout(2000);
-                c.setRequestProperty("Connection", "close"); // no keep-alive socket left in the app
-                int code = c.getResponseCode();
-                c.disconnect();
-                return code < 500;
-            } catch (IOException e) {
+                return httpStatus(url) < 500;
+            } catch (IOException | RuntimeException e) {
                 return false;
             }
+        }
+
+        /** The port the URL names, its scheme's default if none. */
+        int port() {
+            return url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+        }
+
+        /**
+         * The status of a GET on its own connection ({@code Connection: close}: no keep-alive socket left in
+         * the app), made by hand because the JDK's HTTP clients cannot choose their source address.
+         */
+        private int httpStatus(URI url) throws IOException {
+            Socket plain = connect(InetAddress.getByName(url.getHost()), port());
+            Socket s;
+            try {
+                s = "https".equals(url.getScheme())
+                        ? ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, url.getHost(), port(), true)
+                        : plain;
+            } catch (IOException e) {
+                plain.close();
+                throw e;
+            }
+            try (s) {
+                s.setSoTimeout(2000);
+                String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+                s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port()
+                        + "\r\nConnection: close\r\nUser-Agent: crac-dev\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = s.getInputStream();
+                BufferedReader status = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
+                String line = status.readLine(); // "HTTP/1.1 200 OK"
+                status.skip(1 << 20); // read the answer to its end, so closing does not reset the app's side
+                if (line == null || !line.startsWith("HTTP/") || line.length() < 12) {
+                    throw new IOException("not an HTTP answer: " + line);
+                }
+                return Integer.parseInt(line.substring(9, 12));
+            }
+        }
+    }
+
+    /**
+     * Where the polled probes connect from: an address of their own, so that {@link PortGate} can let them
+     * through while it turns everyone else away. Falls back to the default source where the address does
+     * not exist (not Linux: only 127.0.0.1 is on loopback).
+     */
+    String PROBE_SOURCE = "127.0.0.2";
+
+    private static Socket connect(InetAddress target, int port) throws IOException {
+        Socket s = new Socket();
+        try {
+            if (target instanceof Inet4Address) {
+                try {
+                    s.bind(new InetSocketAddress(PROBE_SOURCE, 0));
+                } catch (IOException e) {
+                    s.close();
+                    s = new Socket();
+                }
+            }
+            s.connect(new InetSocketAddress(target, port), 200);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 

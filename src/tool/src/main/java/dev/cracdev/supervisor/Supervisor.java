@@ -70,6 +70,7 @@ public final class Supervisor {
     private final Console console;
     private final Engines.Choice choice;
     private final EngineKeeper engines;
+    private final PortGate gate;
     private final ReadyImagePolicy readyImages;
     private final ReadyWaiters waiters = new ReadyWaiters();
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -104,7 +105,8 @@ public final class Supervisor {
         this.choice = choice;
         this.reloader = reloader;
         this.engines = new EngineKeeper(settings, choice, console);
-        this.readyImages = new ReadyImagePolicy(settings, console);
+        this.gate = PortGate.onThisMachine();
+        this.readyImages = new ReadyImagePolicy(settings, console, gate);
         waiters.add(firstReady);
     }
 
@@ -319,6 +321,7 @@ public final class Supervisor {
         long stopMs = stopCurrent(t0);
         Engine engine = engines.current();
         String key = readyImages.keyForLaunch(engine);
+        readyImages.beforeLaunch(key, engine);
         int number = ++generations;
         Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
                 engines.launchConfig().recordedClassList()));
@@ -357,6 +360,7 @@ public final class Supervisor {
                 current = null; // its Exited event (from being stopped) is not news
             }
             g.stop(settings.stopGrace());
+            readyImages.release();
         }
         return (System.nanoTime() - t0) / 1_000_000;
     }
@@ -401,6 +405,7 @@ public final class Supervisor {
      * that too): a restore costs per page, and the heap is mostly garbage at this point.
      */
     private void onReady(Generation gen, String signal) {
+        readyImages.ready(gen);
         if (!signal.equals(Generation.MAIN_RETURNED) && !gen.fromReadyImage()) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
                     engines.launchConfig().recordedClassList().toString()));
@@ -422,6 +427,7 @@ public final class Supervisor {
             return; // its Exited event follows and says what happened
         }
         gen.settle();
+        readyImages.release(); // before anyone hears "ready": the port is open by then
         console.info(gen.statusLine(readyImageMs));
         waiters.ready(gen.readySummary());
         engines.engine().idle(newFrameworkClasses);
@@ -429,6 +435,7 @@ public final class Supervisor {
     }
 
     private void onExited(Generation gen, int status) {
+        readyImages.release();
         String what = "gen " + gen.number() + " " + ExitReason.describe(status);
         if (gen.isSettled()) {
             console.info(what + "; save a change (or type rs + Enter) to start the next one");
@@ -552,6 +559,7 @@ public final class Supervisor {
         if (g != null) {
             g.stop(settings.stopGrace());
         }
+        gate.close();
         engines.close();
         if (control != null) {
             control.close(); // last: a vanished socket tells 'crac-dev stop' that everything is gone

@@ -27,6 +27,8 @@ class DoctorIT {
         assertTrue(doctor.output().contains("criu     usable     criu 4."), doctor.output());
         assertTrue(doctor.output().contains("standby  usable"), doctor.output());
         assertTrue(doctor.output().contains("auto     -> criu (chosen by auto: criu 4."), doctor.output());
+        assertTrue(doctor.output().contains("\nport     while a ready image is taken, outside connections to the app's port "
+                + "are refused: nftables (/usr/sbin/nft)"), doctor.output());
         assertTrue(doctor.output().matches("(?s).*\\nimages   \\S+: \\S+, (local|a network or shared filesystem); 32 MB written and synced in \\d+ ms.*"),
                 doctor.output());
     }

@@ -126,6 +126,34 @@ class ResetIT {
         }
     }
 
+    /**
+     * A client that polls the port (as a script does instead of watching the log) and sends its request the
+     * moment a connection is accepted: the port refuses it until the ready image exists, so the request never
+     * ends up in the image (before, it got in between the app's listening and the dump, every round).
+     */
+    @Test
+    void aRequestSentTheMomentThePortAcceptsIsHeldOffUntilTheReadyImageExists() throws Exception {
+        start("criu");
+        for (int round = 1; round <= 5; round++) {
+            String fixture = "fixture-" + round;
+            Files.write(app.fixture, List.of(fixture));
+            long deadline = System.nanoTime() + T.toNanos();
+            String answer = "";
+            while (!answer.contains(fixture)) { // until the new generation took it (the old one may answer first)
+                assertTrue(System.nanoTime() < deadline, "the new generation never answered; last: " + answer);
+                try {
+                    answer = app.post("raced " + round);
+                } catch (IOException refused) {
+                    Thread.sleep(2);
+                }
+            }
+            supervisor.await("\\[crac-dev\\] gen \\d+ ready in .* 1 change \\(fixture\\.txt\\).* · ready image ", round, T);
+            SupervisorProcess reset = cli("reset", "--wait");
+            assertEquals(0, reset.exitCode(), reset.output());
+            assertEquals("v1 notes=[" + fixture + "]", app.get(), "round " + round);
+        }
+    }
+
     @Test
     void aResetAfterACodeChangeNeverRestoresTheOldCode() throws Exception {
         start("criu");

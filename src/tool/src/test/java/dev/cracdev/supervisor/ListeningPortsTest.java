@@ -2,13 +2,19 @@ package dev.cracdev.supervisor;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.OptionalInt;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** This JVM's own listening socket, found through /proc. */
+/** This JVM's own listening socket and connections to it, found through /proc. */
 class ListeningPortsTest {
     @Test
     void aListeningSocketOfTheProcessIsFoundAndAClosedOneIsNot() throws Exception {
@@ -20,5 +26,26 @@ class ListeningPortsTest {
         }
         assertEquals(OptionalInt.empty(), ListeningPorts.first(pid));
         assertEquals(OptionalInt.empty(), ListeningPorts.first(Long.MAX_VALUE), "a process that does not exist");
+    }
+
+    @Test
+    void aConnectionSinceTheSnapshotCountsUnlessItCameFromTheProbeSource() throws Exception {
+        assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/net")), "needs Linux /proc");
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+            int port = server.getLocalPort();
+            Set<String> before = ListeningPorts.connections();
+            try (Socket probe = new Socket()) {
+                probe.bind(new InetSocketAddress(ReadinessProbe.PROBE_SOURCE, 0));
+                probe.connect(new InetSocketAddress("127.0.0.1", port));
+                server.accept().close();
+            }
+            assertFalse(ListeningPorts.connectedSince(before, port, ReadinessProbe.PROBE_SOURCE), "the probe's own");
+            try (Socket outside = new Socket("127.0.0.1", port)) {
+                server.accept().close();
+            }
+            assertTrue(ListeningPorts.connectedSince(before, port, ReadinessProbe.PROBE_SOURCE), "someone else's");
+            assertFalse(ListeningPorts.connectedSince(ListeningPorts.connections(), port, ReadinessProbe.PROBE_SOURCE),
+                    "none since a new snapshot");
+        }
     }
 }

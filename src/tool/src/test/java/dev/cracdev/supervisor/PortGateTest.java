@@ -1,0 +1,80 @@
+package dev.cracdev.supervisor;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Real nftables rules on this machine's loopback (root; scripts/install-criu installs nft). */
+class PortGateTest {
+    @BeforeAll
+    static void requireNft() {
+        PortGate gate = PortGate.onThisMachine();
+        if (!gate.available() && System.getenv("CI") != null) {
+            fail("CI must test the port gate, but: " + gate.describe());
+        }
+        assumeTrue(gate.available(), gate.describe());
+    }
+
+    @Test
+    void aHeldPortRefusesEveryoneButTheProbeSourceUntilReleased() throws Exception {
+        try (ServerSocket server = new ServerSocket(0); PortGate gate = PortGate.onThisMachine()) {
+            int port = server.getLocalPort();
+            gate.hold(port);
+            assertThrows(ConnectException.class, () -> connect(null, port), "refused at once, not left to time out");
+            connect(ReadinessProbe.PROBE_SOURCE, port);
+            gate.release(port);
+            connect(null, port);
+            gate.hold(port);
+            gate.close();
+            connect(null, port);
+            assertFalse(tables().contains("crac-dev-" + ProcessHandle.current().pid()), "closing drops the table");
+        }
+    }
+
+    @Test
+    void theTableOfASupervisorThatIsGoneIsDroppedByTheNext() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String stale = "crac-dev-" + gone.pid();
+        nft("add table inet " + stale);
+        try (ServerSocket server = new ServerSocket(0); PortGate gate = PortGate.onThisMachine()) {
+            gate.hold(server.getLocalPort());
+            assertFalse(tables().contains(stale + "\n"), tables());
+            assertTrue(tables().contains("crac-dev-" + ProcessHandle.current().pid()), tables());
+        } finally {
+            nft("delete table inet " + stale + " 2>/dev/null; true");
+        }
+    }
+
+    private static void connect(String source, int port) throws IOException {
+        try (Socket s = new Socket()) {
+            if (source != null) {
+                s.bind(new InetSocketAddress(source, 0));
+            }
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        }
+    }
+
+    private static String tables() throws Exception {
+        return nft("list tables") + "\n";
+    }
+
+    private static String nft(String command) throws Exception {
+        Process p = new ProcessBuilder("sh", "-c", "nft " + command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+}
