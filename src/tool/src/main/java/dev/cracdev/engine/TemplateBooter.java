@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * (tainted), it is marked load-only in the class list — remembered for every later template and
  * standby — and the template is booted again. Each round can only add classes.
  *
- * <p>A template may train the app (see the README's "Warm framework phase"); if the training run cannot
+ * <p>A template may train the app (see the README's "Warm framework phase") once a generation has recorded
+ * the class list (so not the project's first one); if the training run cannot
  * prove the app gone, that JVM is not used: the reason is remembered beside the class list, said once,
  * and this and every later template of the project boot untrained.
  */
@@ -51,7 +52,11 @@ public final class TemplateBooter {
     public static Template boot(LaunchConfig cfg, String mode, List<String> prefix, List<String> engineOptions,
                                 String name, Console console, Consumer<ChildProcess> started) throws CracDevException {
         ClassList classList = new ClassList(cfg.classList());
-        boolean trainingOff = false;
+        // the first template (no class list recorded yet) does not train: every framework static initializer
+        // would run first under the training app and may keep it (an exception made there holds its stack,
+        // app frames included: the example's H2 does), and the run costs a cold start before the first
+        // generation; the next template, with the class list the first generation records, trains
+        boolean trainingOff = !hasClasses(cfg.classList());
         for (int round = 1; ; round++) {
             List<String> command = new ArrayList<>(prefix);
             List<String> options = new ArrayList<>(engineOptions);
@@ -100,14 +105,6 @@ public final class TemplateBooter {
             }
             if (m.word().equals(ChildProtocol.UNTRAINED)) {
                 trainingOff = true;
-                if (!hasClasses(cfg.classList())) {
-                    // a framework static initializer first run by the training app can keep it (an exception
-                    // made there holds its stack, app frames included); once the class list exists, they run
-                    // before training: the next template tries again
-                    console.info("training the app in the framework phase failed (" + m.get("message") + "); this first"
-                            + " template starts untrained, the next one (with the recorded class list) trains again");
-                    continue;
-                }
                 try {
                     Files.writeString(untrainedMarker(cfg), m.get("message") + System.lineSeparator());
                 } catch (IOException e) {

@@ -63,8 +63,8 @@ public final class PortGate implements AutoCloseable {
     /** One line for {@code crac-dev doctor}. */
     public String describe() {
         return available() ? "while a ready image is taken, outside connections to the app's port are refused: " + reason
-                : "outside connections cannot be held off while a ready image is taken: " + reason
-                + " (a request sent before the dump may end up in it)";
+                : "outside connections cannot be held off while a ready image is taken (" + reason
+                + "): a generation someone connects to before its image is not checkpointed";
     }
 
     /** Refuses new connections to {@code port} except from {@link ReadinessProbe#PROBE_SOURCE}. */

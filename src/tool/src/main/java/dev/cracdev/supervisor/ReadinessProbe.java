@@ -83,6 +83,15 @@ public sealed interface ReadinessProbe {
             }
         }
 
+        /** True when the URL's host is an IPv4 address (or a name for one, such as localhost). */
+        boolean overIpv4() {
+            try {
+                return InetAddress.getByName(url.getHost()) instanceof Inet4Address;
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
         /** The port the URL names, its scheme's default if none. */
         int port() {
             return url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;

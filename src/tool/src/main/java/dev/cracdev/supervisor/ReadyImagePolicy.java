@@ -36,9 +36,11 @@ final class ReadyImagePolicy {
         this.settings = settings;
         this.console = console;
         this.gate = gate;
+        // a probe that connects over IPv4 gets through a held port (ReadinessProbe.PROBE_SOURCE); an IPv6 one
+        // would not, so its port is held only once it passed
         if (settings.probe() instanceof ReadinessProbe.Port p) {
             port = p.port();
-        } else if (settings.probe() instanceof ReadinessProbe.Url u) {
+        } else if (settings.probe() instanceof ReadinessProbe.Url u && u.overIpv4()) {
             port = u.port();
         }
         this.taking = settings.readyImages() == ReadyImages.on || (settings.readyImages() == ReadyImages.auto
@@ -141,7 +143,7 @@ final class ReadyImagePolicy {
         if (visited && key != null && !engine.hasReadyImage(key)) {
             console.info("gen " + gen.number() + ": something connected to port " + port + " before its ready image was taken, "
                     + "so none is taken of it" + (gate.available() ? " (its port was not known at its start; from now on it is "
-                    + "held while an image is taken)" : "; " + gate.describe()));
+                    + "held while an image is taken)" : " (" + gate.describe() + ")"));
             key = null;
         }
         if (key != null && !gen.hasExited() && !engine.hasReadyImage(key)) {
