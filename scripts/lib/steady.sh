@@ -10,6 +10,6 @@ steady() { # VARIANT DIR: until a change would find the variant prepared (cold a
     *) sleep 3; return 0 ;;
   esac
   for _ in $(seq 600); do [ "$(status_next "$2")" = "$want" ] && return 0; sleep 0.2; done
-  echo "$1: the next generation was never prepared in 120 s (no readiness found?)" >&2
+  echo "$1: the next generation was never prepared (600 polls of crac-dev status; no readiness found?)" >&2
   return 1
 }

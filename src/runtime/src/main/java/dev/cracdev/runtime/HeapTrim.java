@@ -41,6 +41,7 @@ final class HeapTrim {
             // a JVM without these manageable flags: a plain collection still frees what it can
         }
         long committedBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        long residentBefore = resident();
         try {
             System.gc();
         } finally {
@@ -56,20 +57,23 @@ final class HeapTrim {
             }
         }
         if (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() < committedBefore) {
-            awaitResidentSettled();
+            awaitResidentSettled(residentBefore);
         }
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /**
      * G1 hands the shrunk regions back to the OS in its service thread, after the collection: wait until the
-     * resident size stops falling (no drop of 1 MB or more over 60 ms; other threads may still grow it a little).
+     * resident size has started to fall and then stops falling (no drop of 1 MB or more over 60 ms; other
+     * threads may still grow it a little). On a busy machine that thread may start late: the quiet window only
+     * counts once the first drop was seen.
      */
-    private static void awaitResidentSettled() {
+    private static void awaitResidentSettled(long residentBefore) {
         long deadline = System.nanoTime() + SETTLE_MAX_MS * 1_000_000;
-        long windowStart = resident();
+        long windowStart = residentBefore; // a drop already done by the collection itself counts as the first
+        boolean falling = false;
         int samples = 0;
-        while (windowStart >= 0 && System.nanoTime() < deadline) {
+        while (residentBefore >= 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -78,9 +82,10 @@ final class HeapTrim {
             }
             long now = resident();
             if (windowStart - now >= PAGES_PER_MB) {
-                windowStart = now; // still falling: a new window
+                windowStart = now; // (still) falling: a new window
+                falling = true;
                 samples = 0;
-            } else if (++samples == 3) {
+            } else if (falling && ++samples == 3) {
                 return;
             }
         }

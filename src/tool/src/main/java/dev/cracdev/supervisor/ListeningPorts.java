@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -21,10 +22,16 @@ final class ListeningPorts {
     }
 
     static OptionalInt first(long pid) {
+        return all(pid).stream().mapToInt(Integer::intValue).findFirst();
+    }
+
+    /** Every port the process listens on, in the order of the tables (IPv4 first). */
+    static Set<Integer> all(long pid) {
         Path proc = Path.of("/proc", Long.toString(pid));
         Set<String> sockets = socketInodes(proc.resolve("fd"));
+        Set<Integer> ports = new LinkedHashSet<>();
         if (sockets.isEmpty()) {
-            return OptionalInt.empty();
+            return ports;
         }
         for (String table : List.of("tcp", "tcp6")) {
             try {
@@ -32,15 +39,14 @@ final class ListeningPorts {
                     String[] f = line.trim().split("\\s+");
                     // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
                     if (f.length > 9 && f[3].equals(LISTEN) && sockets.contains(f[9])) {
-                        String local = f[1];
-                        return OptionalInt.of(Integer.parseInt(local.substring(local.indexOf(':') + 1), 16));
+                        ports.add(port(f[1]));
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 // no such table (IPv6 off), or the process is gone
             }
         }
-        return OptionalInt.empty();
+        return ports;
     }
 
     /**
@@ -65,24 +71,35 @@ final class ListeningPorts {
     }
 
     /**
-     * Whether a connection to {@code port} came from anyone but {@code probeSource} (an IPv4 address) since
-     * {@code before} was taken with {@link #connections()}.
+     * Whether anyone but {@code probeSource} (an IPv4 address) connected to one of {@code ports} since
+     * {@code before} was taken with {@link #connections()}: the app's side of such a connection, or, once the
+     * app's side is gone (the client closed first), a local client's (its TIME_WAIT). A remote client that
+     * closed first leaves no trace here.
      */
-    static boolean connectedSince(Set<String> before, int port, String probeSource) {
+    static boolean connectedSince(Set<String> before, Set<Integer> ports, String probeSource) {
         String[] ip = probeSource.split("\\.");
         // /proc prints an IPv4 address as one little-endian word, IPv4-mapped in tcp6 after 0000..FFFF0000
         String probe = "%02X%02X%02X%02X".formatted(Integer.parseInt(ip[3]), Integer.parseInt(ip[2]),
                 Integer.parseInt(ip[1]), Integer.parseInt(ip[0]));
         for (String c : connections()) {
             String local = c.substring(0, c.indexOf(' '));
-            String remoteIp = c.substring(c.indexOf(' ') + 1, c.lastIndexOf(':'));
-            boolean fromProbe = remoteIp.equals(probe) || remoteIp.equals("0000000000000000FFFF0000" + probe);
-            if (Integer.parseInt(local.substring(local.indexOf(':') + 1), 16) == port && !fromProbe
-                    && !before.contains(c)) {
+            String remote = c.substring(c.indexOf(' ') + 1);
+            boolean appSide = ports.contains(port(local)) && !isAddress(remote, probe);
+            boolean clientSide = ports.contains(port(remote)) && !isAddress(local, probe);
+            if ((appSide || clientSide) && !before.contains(c)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
+    }
+
+    private static boolean isAddress(String address, String ipv4Hex) {
+        String ip = address.substring(0, address.indexOf(':'));
+        return ip.equals(ipv4Hex) || ip.equals("0000000000000000FFFF0000" + ipv4Hex);
     }
 
     private static Set<String> socketInodes(Path fdDir) {

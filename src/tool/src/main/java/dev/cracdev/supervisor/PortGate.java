@@ -1,14 +1,13 @@
 package dev.cracdev.supervisor;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,24 +31,30 @@ public final class PortGate implements AutoCloseable {
     private final String table = PREFIX + ProcessHandle.current().pid();
     private final String reason;
     private boolean created;
+    private boolean closed;
 
     private PortGate(String nft, String reason) {
         this.nft = nft;
         this.reason = reason;
     }
 
-    /** A gate on this machine, or one that holds nothing, with {@link #describe()} saying why. */
+    /**
+     * A gate on this machine, or one that holds nothing, with {@link #describe()} saying why. Asks nft once
+     * (a JVM not allowed to change the firewall, or a kernel without nf_tables, fails there).
+     */
     public static PortGate onThisMachine() {
         if (!System.getProperty("os.name", "").toLowerCase().contains("linux")) {
             return new PortGate(null, "only on Linux (nftables)");
         }
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return new PortGate(null, "needs root, as criu does");
-        }
         for (String dir : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
             Path exe = Path.of(dir, "nft");
             if (Files.isExecutable(exe)) {
-                return new PortGate(exe.toString(), "nftables (" + exe + ")");
+                try {
+                    run(exe.toString(), "list tables");
+                    return new PortGate(exe.toString(), "nftables (" + exe + ")");
+                } catch (IOException e) {
+                    return new PortGate(null, e.getMessage() + " (it needs root, as criu does)");
+                }
             }
         }
         return new PortGate(null, "no nft found: install nftables (scripts/install-criu does)");
@@ -67,8 +72,15 @@ public final class PortGate implements AutoCloseable {
                 + "): a generation someone connects to before its image is not checkpointed";
     }
 
-    /** Refuses new connections to {@code port} except from {@link ReadinessProbe#PROBE_SOURCE}. */
-    synchronized void hold(int port) throws IOException {
+    /**
+     * Refuses new connections to {@code ports} except from {@link ReadinessProbe#PROBE_SOURCE}, for at most
+     * {@link #LONGEST} from now (holding again replaces the ports and restarts that time). Does nothing once
+     * the gate is closed (the supervisor is ending).
+     */
+    synchronized void hold(Set<Integer> ports) throws IOException {
+        if (closed || ports.isEmpty()) {
+            return;
+        }
         if (!created) {
             dropTablesOfGoneSupervisors();
             // one transaction; the IPv6 rule refuses all (the probe connects over IPv4)
@@ -81,19 +93,25 @@ public final class PortGate implements AutoCloseable {
                     """.formatted(table, ReadinessProbe.PROBE_SOURCE));
             created = true;
         }
-        nft("add element inet %s held { %d timeout %ds }".formatted(table, port, LONGEST.toSeconds()));
+        StringBuilder elements = new StringBuilder();
+        for (int port : ports) {
+            elements.append(elements.length() == 0 ? "" : ", ").append(port).append(" timeout ").append(LONGEST.toSeconds()).append('s');
+        }
+        // flush and add in one transaction: no moment without the hold, and the time starts again
+        nft("flush set inet %1$s held%nadd element inet %1$s held { %2$s }".formatted(table, elements));
     }
 
-    /** Lets connections to {@code port} through again. */
-    synchronized void release(int port) throws IOException {
+    /** Lets connections through again. */
+    synchronized void release() throws IOException {
         if (created) {
-            // flushing the set (this supervisor holds one port at a time) cannot fail on an element that expired
-            nft("flush set inet %s held".formatted(table));
+            nft("flush set inet %s held".formatted(table)); // cannot fail on an element that expired meanwhile
         }
     }
 
+    /** Drops the table; the gate holds nothing from now on. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (created) {
             try {
                 nft("delete table inet " + table);
@@ -115,26 +133,31 @@ public final class PortGate implements AutoCloseable {
     }
 
     private String nft(String script) throws IOException {
-        Process p = new ProcessBuilder(nft, "-f", "-").redirectErrorStream(true).start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(script.getBytes(StandardCharsets.UTF_8));
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (InputStream o = p.getInputStream()) {
-            o.transferTo(out);
+        return run(nft, script);
+    }
+
+    /** Runs an nft script; its output, or an IOException with nft's message. Never waits more than 5 s. */
+    private static String run(String nft, String script) throws IOException {
+        Path output = Files.createTempFile("crac-dev-nft", ".out");
+        try {
+            Process p = new ProcessBuilder(nft, "-f", "-").redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(script.getBytes(StandardCharsets.UTF_8));
+            }
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IOException("nft did not finish in 5 s");
+                throw new IOException("nft did not finish within 5 s");
             }
+            String text = Files.readString(output).trim();
+            if (p.exitValue() != 0) {
+                throw new IOException("nft failed: " + text.lines().findFirst().orElse("exit " + p.exitValue()));
+            }
+            return text;
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+            throw new IOException("interrupted while nft ran");
+        } finally {
+            Files.deleteIfExists(output);
         }
-        String text = out.toString(StandardCharsets.UTF_8).trim();
-        if (p.exitValue() != 0) {
-            throw new IOException("nft failed: " + text);
-        }
-        return text;
     }
 }

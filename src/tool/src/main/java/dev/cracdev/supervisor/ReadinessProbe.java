@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -121,11 +122,16 @@ public sealed interface ReadinessProbe {
                 InputStream in = s.getInputStream();
                 BufferedReader status = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1));
                 String line = status.readLine(); // "HTTP/1.1 200 OK"
-                status.skip(1 << 20); // read the answer to its end, so closing does not reset the app's side
                 if (line == null || !line.startsWith("HTTP/") || line.length() < 12) {
                     throw new IOException("not an HTTP answer: " + line);
                 }
-                return Integer.parseInt(line.substring(9, 12));
+                int code = Integer.parseInt(line.substring(9, 12));
+                try {
+                    status.skip(1 << 20); // read the answer to its end, so closing does not reset the app's side
+                } catch (IOException slowOrEndless) {
+                    // the status is what counts
+                }
+                return code;
             }
         }
     }
@@ -140,7 +146,8 @@ public sealed interface ReadinessProbe {
     private static Socket connect(InetAddress target, int port) throws IOException {
         Socket s = new Socket();
         try {
-            if (target instanceof Inet4Address) {
+            // only towards this machine: a loopback source cannot reach another host
+            if (target instanceof Inet4Address && (target.isLoopbackAddress() || NetworkInterface.getByInetAddress(target) != null)) {
                 try {
                     s.bind(new InetSocketAddress(PROBE_SOURCE, 0));
                 } catch (IOException e) {

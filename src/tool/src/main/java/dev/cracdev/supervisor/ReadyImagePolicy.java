@@ -7,15 +7,16 @@ import dev.cracdev.image.ReadyKey;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * When the supervisor checkpoints a ready generation for {@code crac-dev reset}, and under which key. By
  * default ({@link ReadyImages#auto}) only when resets are expected: with fixtures or a fixture hook, under
  * {@code run}, or from the first reset on. The image is taken before the generation counts as ready, so no
- * request that anyone sent after "ready" can end up in it; and while it is taken, the app's port refuses
- * everyone but the readiness probe ({@link PortGate}), so no request sent before "ready" can either. Where the
- * port cannot be held (no nftables, or it is not known yet when the first generation starts), a generation that
- * someone connected to before the image is not checkpointed.
+ * request that anyone sent after "ready" can end up in it; and from the generation's start until it is
+ * taken, the probe's port refuses everyone but the probe ({@link PortGate}), so no request sent before
+ * "ready" can either. Where the port cannot be held (no nftables, no --ready-url/--ready-port), a generation
+ * that someone connected to before its image is not checkpointed.
  */
 final class ReadyImagePolicy {
     private final StartSettings settings;
@@ -23,11 +24,13 @@ final class ReadyImagePolicy {
     private final PortGate gate;
     private boolean taking;
     private volatile String lastImage = "none";
-    /** The app's port: the probe's, else the one a generation listened on; 0 while unknown. */
-    private int port;
-    /** The port held now, 0 if none. */
-    private int held;
-    /** The connections there were when a generation was launched without its port held, else null. */
+    /** The port the probe checks (--ready-url, --ready-port), else 0. */
+    private final int probePort;
+    /** {@link #probePort} if the probe gets through a held port (it connects over IPv4), else 0. */
+    private final int launchPort;
+    /** True while the gate holds a port for the starting generation. */
+    private boolean held;
+    /** The connections there were when the generation was launched (an image is to be taken of it), else null. */
     private Set<String> connectionsAtLaunch;
     /** Set when someone else connected to the generation before its image: it is not checkpointed. */
     private boolean visited;
@@ -36,12 +39,15 @@ final class ReadyImagePolicy {
         this.settings = settings;
         this.console = console;
         this.gate = gate;
-        // a probe that connects over IPv4 gets through a held port (ReadinessProbe.PROBE_SOURCE); an IPv6 one
-        // would not, so its port is held only once it passed
         if (settings.probe() instanceof ReadinessProbe.Port p) {
-            port = p.port();
-        } else if (settings.probe() instanceof ReadinessProbe.Url u && u.overIpv4()) {
-            port = u.port();
+            probePort = p.port();
+            launchPort = probePort;
+        } else if (settings.probe() instanceof ReadinessProbe.Url u) {
+            probePort = u.port();
+            launchPort = u.overIpv4() ? probePort : 0; // the gate lets only the IPv4 probe through
+        } else {
+            probePort = 0;
+            launchPort = 0;
         }
         this.taking = settings.readyImages() == ReadyImages.on || (settings.readyImages() == ReadyImages.auto
                 && (!settings.fixtures().isEmpty() || settings.fixtureHook() != null));
@@ -64,8 +70,10 @@ final class ReadyImagePolicy {
     }
 
     /**
-     * Before a generation that a ready image will be taken of is released: its port is held, or, when it
-     * cannot be, the connections there are now are noted (to tell at ready whether anyone got in).
+     * Before a generation that a ready image will be taken of is released: the connections there are now
+     * are noted (to tell at ready whether anyone got in), and the probe's port is held. Only a port the user
+     * named as the probe's is held from launch: any other port the app listens on might be one it connects
+     * to itself while it starts (an embedded database, a broker).
      */
     void beforeLaunch(String key, Engine engine) {
         visited = false;
@@ -73,52 +81,51 @@ final class ReadyImagePolicy {
         if (key == null || engine.hasReadyImage(key)) {
             return;
         }
-        if (port != 0 && gate.available()) {
-            try {
-                gate.hold(port);
-                held = port;
-                return;
-            } catch (IOException e) {
-                console.warn("cannot hold off connections to port " + port + " while the ready image is taken ("
-                        + e.getMessage() + ")");
-            }
-        }
         connectionsAtLaunch = ListeningPorts.connections();
+        if (launchPort != 0) {
+            hold(Set.of(launchPort));
+        }
     }
 
     /**
-     * The generation passed its probe: learn its port; if the port was not held from launch, hold it now, and
-     * remember whether someone else connected before (then it is not checkpointed).
+     * The generation passed its probe: its port (the probe's, else the first it listens on) is held until the
+     * image is taken — held again, so the hold's time starts over — and whoever connected to it since launch
+     * but the probe makes it unfit for an image (a hold that expired, or a port learned only now).
      */
     void ready(Generation gen) {
-        if (port == 0) {
-            ListeningPorts.first(gen.child().jvmPid()).ifPresent(p -> port = p);
-        }
-        if (connectionsAtLaunch == null || port == 0) {
+        if (connectionsAtLaunch == null) {
             return;
         }
-        if (held == 0 && gate.available()) {
-            try {
-                gate.hold(port);
-                held = port;
-            } catch (IOException e) {
-                console.debug("cannot hold port " + port + ": " + e.getMessage());
-            }
-        }
-        visited = ListeningPorts.connectedSince(connectionsAtLaunch, port, ReadinessProbe.PROBE_SOURCE);
+        Set<Integer> ports = probePort != 0 ? Set.of(probePort)
+                : ListeningPorts.first(gen.child().jvmPid()).stream().boxed().collect(Collectors.toSet());
+        hold(ports);
+        visited = !ports.isEmpty() && ListeningPorts.connectedSince(connectionsAtLaunch, ports, ReadinessProbe.PROBE_SOURCE);
         connectionsAtLaunch = null;
+    }
+
+    private void hold(Set<Integer> ports) {
+        if (!gate.available() || ports.isEmpty()) {
+            return;
+        }
+        try {
+            gate.hold(ports);
+            held = true;
+        } catch (IOException e) {
+            console.warn("cannot hold off connections to port " + ports.iterator().next() + " while the ready image is taken ("
+                    + e.getMessage() + ")");
+        }
     }
 
     /** Lets outside connections in again (the image is taken, or the generation is gone). */
     void release() {
-        if (held != 0) {
+        if (held) {
+            held = false;
             try {
-                gate.release(held);
+                gate.release();
             } catch (IOException e) {
-                console.warn("could not open port " + held + " again (" + e.getMessage() + "); it opens by itself within "
+                console.warn("could not open the app's port again (" + e.getMessage() + "); it opens by itself within "
                         + PortGate.LONGEST.toMinutes() + " minutes");
             }
-            held = 0;
         }
     }
 
@@ -141,9 +148,9 @@ final class ReadyImagePolicy {
         String key = gen.readyKey();
         long ms = -1;
         if (visited && key != null && !engine.hasReadyImage(key)) {
-            console.info("gen " + gen.number() + ": something connected to port " + port + " before its ready image was taken, "
-                    + "so none is taken of it" + (gate.available() ? " (its port was not known at its start; from now on it is "
-                    + "held while an image is taken)" : " (" + gate.describe() + ")"));
+            console.info("gen " + gen.number() + ": something connected to its port before its ready image was taken, so none"
+                    + " is taken of it" + (!gate.available() ? " (" + gate.describe() + ")" : launchPort == 0
+                    ? " (only a port named by --ready-url or --ready-port is held from a generation's start)" : ""));
             key = null;
         }
         if (key != null && !gen.hasExited() && !engine.hasReadyImage(key)) {

@@ -388,7 +388,9 @@ public final class Supervisor {
             settle(gen, readyImages.take(gen, engines.engine()));
         } else if (event instanceof GenerationEvent.FixtureFailed f) {
             console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
-                    + f.message() + ", stack trace above); fix it and save: no ready image was taken");
+                    + f.message() + ", stack trace above); fix it and save: no ready image was taken"
+                    + (f.message().contains("Connection refused") ? " (until the image is taken, the app's port refuses"
+                    + " everyone but the readiness probe: load fixture data in-process, not through the app's port)" : ""));
             settle(gen, -1);
         } else if (event instanceof GenerationEvent.ClassListSaved) {
             mergeClassList(gen);

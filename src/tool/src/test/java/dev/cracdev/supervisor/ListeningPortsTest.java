@@ -39,13 +39,34 @@ class ListeningPortsTest {
                 probe.connect(new InetSocketAddress("127.0.0.1", port));
                 server.accept().close();
             }
-            assertFalse(ListeningPorts.connectedSince(before, port, ReadinessProbe.PROBE_SOURCE), "the probe's own");
+            assertFalse(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "the probe's own");
             try (Socket outside = new Socket("127.0.0.1", port)) {
                 server.accept().close();
             }
-            assertTrue(ListeningPorts.connectedSince(before, port, ReadinessProbe.PROBE_SOURCE), "someone else's");
-            assertFalse(ListeningPorts.connectedSince(ListeningPorts.connections(), port, ReadinessProbe.PROBE_SOURCE),
+            assertTrue(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "someone else's");
+            assertFalse(ListeningPorts.connectedSince(ListeningPorts.connections(), Set.of(port), ReadinessProbe.PROBE_SOURCE),
                     "none since a new snapshot");
+        }
+    }
+
+    /** The client closes first (curl does): the app's side is gone soon, the client's TIME_WAIT stays. */
+    @Test
+    void aLocalClientThatClosedFirstIsSeenByItsTimeWait() throws Exception {
+        assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/net")), "needs Linux /proc");
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int port = server.getLocalPort();
+            Set<String> before = ListeningPorts.connections();
+            for (String source : new String[] {ReadinessProbe.PROBE_SOURCE, "127.0.0.1"}) {
+                Socket client = new Socket();
+                client.bind(new InetSocketAddress(source, 0));
+                client.connect(new InetSocketAddress("127.0.0.1", port));
+                Socket accepted = server.accept();
+                client.close();
+                accepted.getInputStream().read(); // the client's FIN
+                accepted.close(); // the app's side ends (LAST_ACK, then gone); the client's side waits (TIME_WAIT)
+                assertEquals(!source.equals(ReadinessProbe.PROBE_SOURCE),
+                        ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "from " + source);
+            }
         }
     }
 }

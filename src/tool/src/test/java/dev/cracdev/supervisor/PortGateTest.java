@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,15 +32,17 @@ class PortGateTest {
     void aHeldPortRefusesEveryoneButTheProbeSourceUntilReleased() throws Exception {
         try (ServerSocket server = new ServerSocket(0); PortGate gate = PortGate.onThisMachine()) {
             int port = server.getLocalPort();
-            gate.hold(port);
+            gate.hold(Set.of(port));
             assertThrows(ConnectException.class, () -> connect(null, port), "refused at once, not left to time out");
             connect(ReadinessProbe.PROBE_SOURCE, port);
-            gate.release(port);
+            gate.release();
             connect(null, port);
-            gate.hold(port);
+            gate.hold(Set.of(port));
             gate.close();
             connect(null, port);
-            assertFalse(tables().contains("crac-dev-" + ProcessHandle.current().pid()), "closing drops the table");
+            assertFalse(tables().contains("crac-dev-" + ProcessHandle.current().pid() + "\n"), "closing drops the table");
+            gate.hold(Set.of(port));
+            connect(null, port); // a closed gate holds nothing any more (the supervisor is ending)
         }
     }
 
@@ -50,9 +53,9 @@ class PortGateTest {
         String stale = "crac-dev-" + gone.pid();
         nft("add table inet " + stale);
         try (ServerSocket server = new ServerSocket(0); PortGate gate = PortGate.onThisMachine()) {
-            gate.hold(server.getLocalPort());
+            gate.hold(Set.of(server.getLocalPort()));
             assertFalse(tables().contains(stale + "\n"), tables());
-            assertTrue(tables().contains("crac-dev-" + ProcessHandle.current().pid()), tables());
+            assertTrue(tables().contains("crac-dev-" + ProcessHandle.current().pid() + "\n"), tables());
         } finally {
             nft("delete table inet " + stale + " 2>/dev/null; true");
         }
