@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -22,31 +22,14 @@ final class ListeningPorts {
     }
 
     static OptionalInt first(long pid) {
-        return all(pid).stream().mapToInt(Integer::intValue).findFirst();
-    }
-
-    /** Every port the process listens on, in the order of the tables (IPv4 first). */
-    static Set<Integer> all(long pid) {
         Path proc = Path.of("/proc", Long.toString(pid));
         Set<String> sockets = socketInodes(proc.resolve("fd"));
-        Set<Integer> ports = new LinkedHashSet<>();
         if (sockets.isEmpty()) {
-            return ports;
+            return OptionalInt.empty();
         }
-        for (String table : List.of("tcp", "tcp6")) {
-            try {
-                for (String line : Files.readAllLines(proc.resolve("net").resolve(table))) {
-                    String[] f = line.trim().split("\\s+");
-                    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-                    if (f.length > 9 && f[3].equals(LISTEN) && sockets.contains(f[9])) {
-                        ports.add(port(f[1]));
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // no such table (IPv6 off), or the process is gone
-            }
-        }
-        return ports;
+        return rows(proc.resolve("net")).stream()
+                .filter(f -> f.length > 9 && f[3].equals(LISTEN) && sockets.contains(f[9]))
+                .mapToInt(f -> port(f[1])).findFirst();
     }
 
     /**
@@ -55,19 +38,34 @@ final class ListeningPorts {
      */
     static Set<String> connections() {
         Set<String> all = new HashSet<>();
-        for (String table : List.of("tcp", "tcp6")) {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/self/net", table))) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 3 && f[1].contains(":") && !f[3].equals(LISTEN)) {
-                        all.add(f[1] + " " + f[2]);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // no such table, or not Linux
+        for (String[] f : rows(Path.of("/proc/self/net"))) {
+            if (f.length > 3 && !f[3].equals(LISTEN)) {
+                all.add(f[1] + " " + f[2]);
             }
         }
         return all;
+    }
+
+    /**
+     * The socket rows of {@code tcp} then {@code tcp6} in a {@code /proc/.../net} directory, split into fields:
+     * sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode. Missing tables (IPv6 off, not
+     * Linux, a process that is gone) give no rows.
+     */
+    private static List<String[]> rows(Path net) {
+        List<String[]> rows = new ArrayList<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            try {
+                for (String line : Files.readAllLines(net.resolve(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 2 && f[1].contains(":") && !f[0].equals("sl")) {
+                        rows.add(f);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no such table
+            }
+        }
+        return rows;
     }
 
     /**

@@ -89,8 +89,9 @@ final class ReadyImagePolicy {
 
     /**
      * The generation passed its probe: its port (the probe's, else the first it listens on) is held until the
-     * image is taken — held again, so the hold's time starts over — and whoever connected to it since launch
-     * but the probe makes it unfit for an image (a hold that expired, or a port learned only now).
+     * image is taken, if it is not yet, and whoever connected to it since launch but the probe makes it unfit
+     * for an image (a hold that expired, or a port learned only now). No second nft run on this path when the
+     * port is held from launch: an expired hold is what the connection check catches.
      */
     void ready(Generation gen) {
         if (connectionsAtLaunch == null) {
@@ -98,7 +99,9 @@ final class ReadyImagePolicy {
         }
         Set<Integer> ports = probePort != 0 ? Set.of(probePort)
                 : ListeningPorts.first(gen.child().jvmPid()).stream().boxed().collect(Collectors.toSet());
-        hold(ports);
+        if (!held) {
+            hold(ports);
+        }
         visited = !ports.isEmpty() && ListeningPorts.connectedSince(connectionsAtLaunch, ports, ReadinessProbe.PROBE_SOURCE);
         connectionsAtLaunch = null;
     }

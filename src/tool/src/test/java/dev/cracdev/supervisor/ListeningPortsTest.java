@@ -34,13 +34,11 @@ class ListeningPortsTest {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
             int port = server.getLocalPort();
             Set<String> before = ListeningPorts.connections();
-            try (Socket probe = new Socket()) {
-                probe.bind(new InetSocketAddress(ReadinessProbe.PROBE_SOURCE, 0));
-                probe.connect(new InetSocketAddress("127.0.0.1", port));
+            try (Socket probe = connectFrom(ReadinessProbe.PROBE_SOURCE, port)) {
                 server.accept().close();
             }
             assertFalse(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "the probe's own");
-            try (Socket outside = new Socket("127.0.0.1", port)) {
+            try (Socket outside = connectFrom("127.0.0.1", port)) {
                 server.accept().close();
             }
             assertTrue(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "someone else's");
@@ -57,9 +55,7 @@ class ListeningPortsTest {
             int port = server.getLocalPort();
             Set<String> before = ListeningPorts.connections();
             for (String source : new String[] {ReadinessProbe.PROBE_SOURCE, "127.0.0.1"}) {
-                Socket client = new Socket();
-                client.bind(new InetSocketAddress(source, 0));
-                client.connect(new InetSocketAddress("127.0.0.1", port));
+                Socket client = connectFrom(source, port);
                 Socket accepted = server.accept();
                 client.close();
                 accepted.getInputStream().read(); // the client's FIN
@@ -68,5 +64,12 @@ class ListeningPortsTest {
                         ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "from " + source);
             }
         }
+    }
+
+    private static Socket connectFrom(String source, int port) throws java.io.IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(source, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", port));
+        return s;
     }
 }
