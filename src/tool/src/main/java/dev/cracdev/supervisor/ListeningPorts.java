@@ -17,6 +17,7 @@ import java.util.Set;
  */
 final class ListeningPorts {
     private static final String LISTEN = "0A";
+    private static final String SYN_SENT = "02";
 
     private ListeningPorts() {
     }
@@ -38,12 +39,14 @@ final class ListeningPorts {
      */
     static Set<String> connections() {
         Set<String> all = new HashSet<>();
-        for (String[] f : rows(Path.of("/proc/self/net"))) {
-            if (f.length > 3 && !f[3].equals(LISTEN)) {
-                all.add(f[1] + " " + f[2]);
-            }
+        for (String[] f : connectionRows()) {
+            all.add(f[1] + " " + f[2]);
         }
         return all;
+    }
+
+    private static List<String[]> connectionRows() {
+        return rows(Path.of("/proc/self/net")).stream().filter(f -> f.length > 3 && !f[3].equals(LISTEN)).toList();
     }
 
     /**
@@ -72,19 +75,21 @@ final class ListeningPorts {
      * Whether anyone but {@code probeSource} (an IPv4 address) connected to one of {@code ports} since
      * {@code before} was taken with {@link #connections()}: the app's side of such a connection, or, once the
      * app's side is gone (the client closed first), a local client's (its TIME_WAIT). A remote client that
-     * closed first leaves no trace here.
+     * closed first leaves no trace here. While the ports are {@code held}, a local client's attempt that is
+     * being refused (its socket in SYN_SENT for a moment) is no visit; otherwise it is one about to get in.
      */
-    static boolean connectedSince(Set<String> before, Set<Integer> ports, String probeSource) {
+    static boolean connectedSince(Set<String> before, Set<Integer> ports, String probeSource, boolean held) {
         String[] ip = probeSource.split("\\.");
         // /proc prints an IPv4 address as one little-endian word, IPv4-mapped in tcp6 after 0000..FFFF0000
         String probe = "%02X%02X%02X%02X".formatted(Integer.parseInt(ip[3]), Integer.parseInt(ip[2]),
                 Integer.parseInt(ip[1]), Integer.parseInt(ip[0]));
-        for (String c : connections()) {
-            String local = c.substring(0, c.indexOf(' '));
-            String remote = c.substring(c.indexOf(' ') + 1);
+        for (String[] f : connectionRows()) {
+            String local = f[1];
+            String remote = f[2];
             boolean appSide = ports.contains(port(local)) && !isAddress(remote, probe);
-            boolean clientSide = ports.contains(port(remote)) && !isAddress(local, probe);
-            if ((appSide || clientSide) && !before.contains(c)) {
+            boolean clientSide = ports.contains(port(remote)) && !isAddress(local, probe)
+                    && !(held && f[3].equals(SYN_SENT));
+            if ((appSide || clientSide) && !before.contains(local + " " + remote)) {
                 return true;
             }
         }

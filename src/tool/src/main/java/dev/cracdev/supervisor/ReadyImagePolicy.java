@@ -102,7 +102,7 @@ final class ReadyImagePolicy {
         if (!held) {
             hold(ports);
         }
-        visited = !ports.isEmpty() && ListeningPorts.connectedSince(connectionsAtLaunch, ports, ReadinessProbe.PROBE_SOURCE);
+        visited = !ports.isEmpty() && ListeningPorts.connectedSince(connectionsAtLaunch, ports, ReadinessProbe.PROBE_SOURCE, held);
         connectionsAtLaunch = null;
     }
 

@@ -37,12 +37,12 @@ class ListeningPortsTest {
             try (Socket probe = connectFrom(ReadinessProbe.PROBE_SOURCE, port)) {
                 server.accept().close();
             }
-            assertFalse(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "the probe's own");
+            assertFalse(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE, false), "the probe's own");
             try (Socket outside = connectFrom("127.0.0.1", port)) {
                 server.accept().close();
             }
-            assertTrue(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "someone else's");
-            assertFalse(ListeningPorts.connectedSince(ListeningPorts.connections(), Set.of(port), ReadinessProbe.PROBE_SOURCE),
+            assertTrue(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE, false), "someone else's");
+            assertFalse(ListeningPorts.connectedSince(ListeningPorts.connections(), Set.of(port), ReadinessProbe.PROBE_SOURCE, false),
                     "none since a new snapshot");
         }
     }
@@ -61,7 +61,7 @@ class ListeningPortsTest {
                 accepted.getInputStream().read(); // the client's FIN
                 accepted.close(); // the app's side ends (LAST_ACK, then gone); the client's side waits (TIME_WAIT)
                 assertEquals(!source.equals(ReadinessProbe.PROBE_SOURCE),
-                        ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE), "from " + source);
+                        ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE, false), "from " + source);
             }
         }
     }

@@ -10,6 +10,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,6 +45,45 @@ class PortGateTest {
             assertFalse(tables().contains("crac-dev-" + ProcessHandle.current().pid() + "\n"), "closing drops the table");
             gate.hold(Set.of(port));
             connect(null, port); // a closed gate holds nothing any more (the supervisor is ending)
+        }
+    }
+
+    /**
+     * A client that keeps trying a held port (a browser, a test's loop) is refused each time, but for a moment
+     * each attempt is a socket in SYN_SENT: that is no visit, so it must not cost the generation its image.
+     */
+    @Test
+    void attemptsRefusedByAHeldPortAreNoVisit() throws Exception {
+        try (ServerSocket server = new ServerSocket(0); PortGate gate = PortGate.onThisMachine()) {
+            int port = server.getLocalPort();
+            Set<String> before = ListeningPorts.connections();
+            gate.hold(Set.of(port));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger refused = new AtomicInteger();
+            Thread client = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        connect(null, port);
+                    } catch (IOException e) {
+                        refused.incrementAndGet();
+                    }
+                }
+            });
+            client.start();
+            try {
+                for (int i = 0; i < 300; i++) {
+                    assertFalse(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE, true),
+                            "check " + i + " after " + refused.get() + " refused attempts");
+                }
+            } finally {
+                stop.set(true);
+                client.join();
+            }
+            assertTrue(refused.get() > 100, "the client kept trying: " + refused.get());
+            gate.release();
+            connect(null, port);
+            server.accept().close();
+            assertTrue(ListeningPorts.connectedSince(before, Set.of(port), ReadinessProbe.PROBE_SOURCE, true), "once let in");
         }
     }
 
