@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import java.io.File;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** The root command: {@code crac-dev COMMAND}. Not runnable by itself. */
 @Command(name = "crac-dev",
@@ -18,21 +20,50 @@ import java.util.Map;
         synopsisSubcommandLabel = "COMMAND",
         description = "Save a file, see the change running: a fresh JVM per change, restored from a "
                 + "checkpoint taken after the framework booted.",
-        subcommands = {StartCommand.class, RunCommand.class, ControlCommands.Status.class, ControlCommands.Restart.class,
-                ControlCommands.Reset.class, ControlCommands.Wait.class, ControlCommands.Stop.class, DoctorCommand.class,
-                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {})
 public final class CracDevCommand {
+    /**
+     * The commands, in the order help lists them. Picocli builds a command's model by reflection (~40-100 ms
+     * each on a slow machine), and {@code crac-dev reset} in a script should not pay for all of them.
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("start", StartCommand::new);
+        COMMANDS.put("run", RunCommand::new);
+        COMMANDS.put("status", ControlCommands.Status::new);
+        COMMANDS.put("restart", ControlCommands.Restart::new);
+        COMMANDS.put("reset", ControlCommands.Reset::new);
+        COMMANDS.put("wait", ControlCommands.Wait::new);
+        COMMANDS.put("stop", ControlCommands.Stop::new);
+        COMMANDS.put("doctor", DoctorCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String[] args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         return cl.execute(args);
     }
 
+    /** The whole command line, every command in it. */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: with only the command they name, when they name one at once (its
+     * options, help and errors are the same); otherwise ({@code --help}, {@code help}, a typo) with all.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new CracDevCommand());
+        String named = args.length > 0 && !args[0].equals("help") ? args[0] : null;
+        for (Map.Entry<String, Supplier<Object>> c : COMMANDS.entrySet()) {
+            if (named == null || !COMMANDS.containsKey(named) || c.getKey().equals(named)) {
+                cl.addSubcommand(c.getKey(), c.getValue().get());
+            }
+        }
         cl.setExitCodeExceptionMapper(e -> e instanceof CracDevException c ? c.exitCode().code : ExitCode.INTERNAL.code);
         cl.setExecutionExceptionHandler(CracDevCommand::handleExecutionException);
         cl.setParameterExceptionHandler(CracDevCommand::handleParameterException);
@@ -72,7 +103,10 @@ public final class CracDevCommand {
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("[crac-dev] [ERROR] " + e.getMessage() + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
+        List<String> suggestions = e instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+        err.println("[crac-dev] [ERROR] " + e.getMessage() + (suggestions.isEmpty() ? "" : "; did you mean "
+                + String.join(" or ", suggestions.stream().limit(3).map(x -> "'" + x + "'").toList()) + "?")
+                + " (see '" + cl.getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return ExitCode.USAGE.code;
     }

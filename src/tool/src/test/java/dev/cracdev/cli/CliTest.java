@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,14 @@ class CliTest {
     }
 
     private Result run(String... args) {
-        CommandLine cl = CracDevCommand.commandLine();
+        return execute(CracDevCommand.commandLine(args), args);
+    }
+
+    private Result runWhole(String... args) {
+        return execute(CracDevCommand.commandLine(), args);
+    }
+
+    private static Result execute(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
@@ -97,5 +105,25 @@ class CliTest {
         Result version = run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("crac-dev "), version.out());
+    }
+
+    /** Only the named command's model is built, and nothing a user sees changes for it. */
+    @Test
+    void eachCommandAloneHelpsAndFailsExactlyAsInTheWholeCommandLine() {
+        for (String command : List.of("start", "run", "status", "restart", "reset", "wait", "stop", "doctor")) {
+            for (String[] args : List.of(new String[] {command, "--help"}, new String[] {command, "--no-such-flag"})) {
+                Result alone = run(args);
+                Result whole = runWhole(args);
+                assertEquals(whole, alone, String.join(" ", args));
+            }
+            assertEquals(List.of(command), List.copyOf(CracDevCommand.commandLine(new String[] {command}).getSubcommands().keySet()));
+        }
+        Result list = run("--help");
+        for (String command : List.of("start", "run", "status", "reset", "doctor", "help")) {
+            assertTrue(list.out().contains("  " + command + " "), list.out());
+        }
+        assertEquals(runWhole("help", "reset"), run("help", "reset"));
+        assertEquals(runWhole("rest"), run("rest"), "a typo gets picocli's suggestions from all commands");
+        assertTrue(run("rest").err().contains("reset"), run("rest").err());
     }
 }
