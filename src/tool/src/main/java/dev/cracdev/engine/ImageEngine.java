@@ -97,9 +97,19 @@ public abstract class ImageEngine implements Engine {
      */
     protected abstract Properties checkpointInto(Path dir) throws CracDevException, IOException, InterruptedException;
 
-    /** The command that restores a generation from {@code image}, whose metadata is {@code meta}. */
-    protected abstract List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work)
+    /** How a generation is restored from {@code image}, whose metadata is {@code meta}. */
+    protected abstract RestoreCommand restoreCommand(Path image, Properties meta, GenerationRequest request, Path work)
             throws CracDevException;
+
+    /**
+     * A restore command; when it is a faster way that may fail where the plain one would not (a lazy CRIU
+     * restore), {@code kind} names it, it gets {@code timeout} at most, and {@code orElse} is tried next.
+     */
+    public record RestoreCommand(List<String> command, String kind, Duration timeout, List<String> orElse) {
+        public static RestoreCommand plain(List<String> command) {
+            return new RestoreCommand(command, null, null, null);
+        }
+    }
 
     /** True when the go line travels on the restored JVM's stdin, false when it is in the restore command. */
     protected abstract boolean goOnStdin();
@@ -437,8 +447,22 @@ public abstract class ImageEngine implements Engine {
      * Starts a restore, writes {@code firstLine} (if any) to its stdin and waits for the runtime event
      * {@code word} carrying {@code token}; on timeout or exit the restore is killed and the failure described.
      */
-    protected Restored startRestore(String name, List<String> command, boolean forwardOutput, String firstLine, String word,
+    protected Restored startRestore(String name, RestoreCommand command, boolean forwardOutput, String firstLine, String word,
                                     String token) throws CracDevException {
+        if (command.orElse() == null) {
+            return startRestore(name, command.command(), restoreTimeout, forwardOutput, firstLine, word, token);
+        }
+        Duration first = command.timeout().compareTo(restoreTimeout) < 0 ? command.timeout() : restoreTimeout;
+        Restored r = startRestore(name, command.command(), first, forwardOutput, firstLine, word, token);
+        if (r.failure() == null) {
+            return r;
+        }
+        console.warn(name + ": the " + command.kind() + " failed (" + r.failure() + "); restoring it the plain way");
+        return startRestore(name, command.orElse(), restoreTimeout, forwardOutput, firstLine, word, token);
+    }
+
+    private Restored startRestore(String name, List<String> command, Duration timeout, boolean forwardOutput, String firstLine,
+                                  String word, String token) throws CracDevException {
         try {
             PrivateDirectories.createMissing(work());
             ChildProcess child = ChildProcess.start(name, command, cfg.workDir(), console, forwardOutput, token);
@@ -452,7 +476,7 @@ public abstract class ImageEngine implements Engine {
                 if (firstLine != null) {
                     child.send(firstLine);
                 }
-                m = child.await(Set.of(word), restoreTimeout);
+                m = child.await(Set.of(word), timeout);
             } catch (InterruptedException e) {
                 child.kill(); // a restore nobody waits for must not live on
                 throw e;
@@ -466,7 +490,8 @@ public abstract class ImageEngine implements Engine {
             if (closed) {
                 throw new CracDevException(ExitCode.FAILURE, "crac-dev is stopping: the restore was ended");
             }
-            return new Restored(null, m == null ? "no answer within " + restoreTimeout.toSeconds() + " s"
+            return new Restored(null, m == null ? "no answer within " + (timeout.toMillis() < 1000
+                    ? timeout.toMillis() + " ms" : timeout.toSeconds() + " s")
                     : "the restore exited with status " + m.get("status"));
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot start the restore (" + e.getMessage() + ")");

@@ -151,13 +151,14 @@ public final class CracEngine extends ImageEngine {
     }
 
     @Override
-    protected List<String> restoreCommand(Path image, Properties meta, GenerationRequest request, Path work) {
+    protected RestoreCommand restoreCommand(Path image, Properties meta, GenerationRequest request, Path work) {
         // The JDK creates CRaCCheckpointTo only when the generation checkpoints again (crac.cpp
         // crac::checkpoint_restore -> ensure_checkpoint_dir; prepare_checkpoint removes what its check
         // created), and then fills it with a whole image that nothing deletes: emptied before each
         // generation, whose predecessor is stopped by now.
         sweepScratch();
-        return restoreCommand(cfg.java(), cfg.jvmOptions(), image, work.resolve(SCRATCH), request.goLine(true));
+        return RestoreCommand.plain(restoreCommand(cfg.java(), cfg.jvmOptions(), image, work.resolve(SCRATCH),
+                request.goLine(true)));
     }
 
     /** Deletes the generations' checkpoint scratch directories (stray re-checkpoints: whole images). */
