@@ -2,6 +2,7 @@ package dev.cracdev.cli;
 
 import dev.cracdev.CracDevException;
 import dev.cracdev.engine.EngineKind;
+import dev.cracdev.engine.criu.Criu;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.supervisor.PortGate;
 import dev.cracdev.supervisor.Project;
@@ -43,6 +44,13 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         Engines.Choice auto = Engines.choose(EngineKind.auto, javaExe);
         out.println("auto     -> " + auto.kind() + " (" + auto.reason() + ")");
+        Criu.Probe criu = Criu.probe();
+        if (criu.usable()) {
+            out.println("restores " + (Criu.lazyPages(criu.binary())
+                    ? "lazy: the JVM runs while its memory is copied in (" + Criu.LAZY_ENV + "=off: eager)"
+                    : "eager: the whole memory is filled before the JVM runs (" + ("off".equalsIgnoreCase(System.getenv(Criu.LAZY_ENV))
+                    ? Criu.LAZY_ENV + "=off" : "no userfaultfd: criu check --feature uffd-noncoop") + ")"));
+        }
         out.println("port     " + PortGate.onThisMachine().describe());
         try {
             out.println("images   " + StoreProbe.probe(images).describe());

@@ -27,6 +27,12 @@ class DoctorIT {
         assertTrue(doctor.output().contains("criu     usable     criu 4."), doctor.output());
         assertTrue(doctor.output().contains("standby  usable"), doctor.output());
         assertTrue(doctor.output().contains("auto     -> criu (chosen by auto: criu 4."), doctor.output());
+        assertTrue(doctor.output().contains(Criu.lazyPages(Criu.probe().binary())
+                ? "\nrestores lazy: the JVM runs while its memory is copied in (CRACDEV_CRIU_LAZY=off: eager)"
+                : "\nrestores eager: the whole memory is filled before the JVM runs"), doctor.output());
+        SupervisorProcess eager = SupervisorProcess.run(tmp, List.of("doctor"), Map.of("CRACDEV_CRIU_LAZY", "off"));
+        assertTrue(eager.output().contains("\nrestores eager: the whole memory is filled before the JVM runs (CRACDEV_CRIU_LAZY=off)"),
+                eager.output());
         assertTrue(doctor.output().contains("\nport     while a ready image is taken, outside connections to the app's port "
                 + "are refused: nftables (/usr/sbin/nft)"), doctor.output());
         assertTrue(doctor.output().matches("(?s).*\\nimages   \\S+: \\S+, (local|a network or shared filesystem); 32 MB written and synced in \\d+ ms.*"),

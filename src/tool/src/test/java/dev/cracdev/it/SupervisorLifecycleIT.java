@@ -63,8 +63,9 @@ class SupervisorLifecycleIT {
         assertFalse(children.isEmpty());
         supervisor.signal(signal);
         assertTrue(supervisor.waitFor(T), "the supervisor ends on SIG" + signal);
-        // After SIGKILL nobody cleans up: the children notice their stdin closed and exit within 2 s.
-        ProcessAssertions.assertAllGone(children, Duration.ofSeconds(signal.equals("KILL") ? 3 : 5));
+        // After SIGKILL nobody cleans up: the JVMs notice their stdin closed and exit within 2 s; a lazy
+        // restore's page-server wrapper outlives its restore by up to 2 s more (see CriuEngine.lazy).
+        ProcessAssertions.assertAllGone(children, Duration.ofSeconds(5));
     }
 
     @Test
