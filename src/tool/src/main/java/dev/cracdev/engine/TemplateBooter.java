@@ -140,7 +140,8 @@ public final class TemplateBooter {
         }
     }
 
-    private static boolean hasClasses(Path classList) {
+    /** Whether a class list was recorded yet (a template without one preloads nothing and does not train). */
+    public static boolean hasClasses(Path classList) {
         try {
             return Files.size(classList) > 0;
         } catch (IOException e) {

@@ -32,6 +32,8 @@ public final class StandbyEngine implements Engine {
     /** The standby JVM while it boots (a boot takes seconds; closing must not wait for it). */
     private volatile ChildProcess booting;
     private volatile boolean closed;
+    /** The standby booting now started before there was a class list. */
+    private boolean bootingWithoutClassList;
 
     public StandbyEngine(LaunchConfig cfg, Console console) {
         this.cfg = cfg;
@@ -96,6 +98,17 @@ public final class StandbyEngine implements Engine {
                 standby = null;
             }
         }
+        if (standby != null && !standby.isDone() && bootingWithoutClassList && newFrameworkClasses > 0) {
+            // it boots without the class list the first generation saved only now (so it preloads nothing and
+            // does not train): once it is up, it is replaced by one that has the list
+            bootingWithoutClassList = false;
+            standby = standby.handle((t, failure) -> {
+                if (t != null) {
+                    t.child().kill();
+                }
+                return null;
+            }).thenApplyAsync(ignored -> bootInBackground());
+        }
         if (standby == null) {
             bootNext();
         }
@@ -143,18 +156,21 @@ public final class StandbyEngine implements Engine {
     }
 
     private void bootNext() {
-        standby = CompletableFuture.supplyAsync(() -> {
-            try {
-                TemplateBooter.Template t = boot();
-                frameworkBootMillis = t.bootMillis();
-                if (closed) {
-                    t.child().kill();
-                }
-                return t;
-            } catch (CracDevException e) {
-                throw new StandbyFailure(e);
+        bootingWithoutClassList = !TemplateBooter.hasClasses(cfg.classList());
+        standby = CompletableFuture.supplyAsync(this::bootInBackground);
+    }
+
+    private TemplateBooter.Template bootInBackground() {
+        try {
+            TemplateBooter.Template t = boot();
+            frameworkBootMillis = t.bootMillis();
+            if (closed) {
+                t.child().kill();
             }
-        });
+            return t;
+        } catch (CracDevException e) {
+            throw new StandbyFailure(e);
+        }
     }
 
     /** Boots a standby JVM to the boundary; {@link #close()} can end it while it boots. */
