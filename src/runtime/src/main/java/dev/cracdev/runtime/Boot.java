@@ -234,6 +234,8 @@ public final class Boot {
             emit(ChildProtocol.CLASSLIST_SAVED, "path", path, "count", Integer.toString(classes.size()));
         } catch (IOException | RuntimeException e) {
             System.err.println("[crac-dev] could not save the class list to " + path + ": " + e.getMessage());
+            // answered all the same: the supervisor waits for it before it prepares the next generation
+            emit(ChildProtocol.CLASSLIST_SAVED, "path", path, "count", "0", "error", String.valueOf(e.getMessage()));
         }
     }
 

@@ -37,6 +37,8 @@ final class Generation {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
     private volatile boolean exited;
+    /** The runtime was asked to save the class list (or does so when main returns) and has not said it did. */
+    private volatile boolean classListAwaited;
     private volatile long startedAt;
     private volatile long readyAt;
     private volatile long settledAt;
@@ -203,6 +205,19 @@ final class Generation {
     /** Ready and done with what follows ready (fixture hook, ready image): what the user may rely on now. */
     void settle() {
         settledAt = System.nanoTime();
+    }
+
+    /** The class list this generation records is on its way: the engine prepares the next one once it is in. */
+    void awaitClassList() {
+        classListAwaited = true;
+    }
+
+    void classListArrived() {
+        classListAwaited = false;
+    }
+
+    boolean awaitsClassList() {
+        return classListAwaited;
     }
 
     boolean isReady() {

@@ -408,6 +408,9 @@ public final class Supervisor {
      */
     private void onReady(Generation gen, String signal) {
         readyImages.ready(gen);
+        if (!gen.fromReadyImage()) {
+            gen.awaitClassList();
+        }
         if (!signal.equals(Generation.MAIN_RETURNED) && !gen.fromReadyImage()) {
             gen.child().send(ChildProtocol.encode(ChildProtocol.SAVE_CLASSLIST, "path",
                     engines.launchConfig().recordedClassList().toString()));
@@ -432,7 +435,14 @@ public final class Supervisor {
         readyImages.release(); // before anyone hears "ready": the port is open by then
         console.info(gen.statusLine(readyImageMs));
         waiters.ready(gen.readySummary());
-        engines.engine().idle(newFrameworkClasses);
+        if (!gen.awaitsClassList()) {
+            prepareNext(0);
+        } // else once the class list is in: a standby or base image booted before it would preload too little
+    }
+
+    /** Lets the engine prepare the next generation (boot a standby, restore ahead) while nothing is starting. */
+    private void prepareNext(int justAdded) {
+        engines.engine().idle(newFrameworkClasses + justAdded);
         newFrameworkClasses = 0;
     }
 
@@ -447,22 +457,23 @@ public final class Supervisor {
             waiters.fail(lastFailure);
         }
         transition(SupervisorState.WAITING_FOR_CHANGE);
-        engines.engine().idle(newFrameworkClasses); // nothing is starting: prepare the next generation meanwhile
-        newFrameworkClasses = 0;
+        prepareNext(0);
     }
 
     private void mergeClassList(Generation gen) {
         var cfg = engines.launchConfig();
+        int added = 0;
         try {
-            int added = new ClassList(cfg.classList()).merge(cfg.recordedClassList());
+            added = new ClassList(cfg.classList()).merge(cfg.recordedClassList());
             console.debug("class list: " + added + " new framework classes");
-            if (gen.isSettled()) {
-                engines.engine().idle(added);
-            } else {
-                newFrameworkClasses += added; // told to the engine once the generation is ready
-            }
         } catch (IOException e) {
             console.warn("could not update the class list " + cfg.classList() + ": " + e.getMessage());
+        }
+        gen.classListArrived();
+        if (gen.isSettled()) {
+            prepareNext(added);
+        } else {
+            newFrameworkClasses += added; // told to the engine once the generation is ready
         }
     }
 
