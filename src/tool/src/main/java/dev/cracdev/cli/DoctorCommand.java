@@ -50,6 +50,7 @@ public final class DoctorCommand implements Callable<Integer> {
                     ? "lazy: the JVM runs while its memory is copied in (" + Criu.LAZY_ENV + "=off: eager)"
                     : "eager: the whole memory is filled before the JVM runs (" + ("off".equalsIgnoreCase(System.getenv(Criu.LAZY_ENV))
                     ? Criu.LAZY_ENV + "=off" : "no userfaultfd: criu check --feature uffd-noncoop") + ")"));
+            out.println("criu     " + Criu.kernelData(criu.binary()));
         }
         out.println("port     " + PortGate.onThisMachine().describe());
         try {

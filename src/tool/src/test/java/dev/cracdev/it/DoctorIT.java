@@ -30,6 +30,10 @@ class DoctorIT {
         assertTrue(doctor.output().contains(Criu.lazyPages(Criu.probe().binary())
                 ? "\nrestores lazy: the JVM runs while its memory is copied in (CRACDEV_CRIU_LAZY=off: eager)"
                 : "\nrestores eager: the whole memory is filled before the JVM runs"), doctor.output());
+        if (Criu.probe().binary().equals(Criu.INSTALLED)) {
+            assertTrue(doctor.output().contains("\ncriu     kernel data cached for this boot in /usr/local/lib/crac-dev/run/criu.kdat"),
+                    doctor.output());
+        }
         SupervisorProcess eager = SupervisorProcess.run(tmp, List.of("doctor"), Map.of("CRACDEV_CRIU_LAZY", "off"));
         assertTrue(eager.output().contains("\nrestores eager: the whole memory is filled before the JVM runs (CRACDEV_CRIU_LAZY=off)"),
                 eager.output());

@@ -91,6 +91,7 @@ public final class Criu {
             return new Probe(binary, version, false, "criu " + version + " needs root to checkpoint a JVM here "
                     + "(unprivileged restore hangs)", "run crac-dev as root, or use --engine standby");
         }
+        KernelDataCache.prepare(binary); // before the first criu process that would profit from it
         String check = Host.output(List.of(binary.toString(), "check"), 20);
         if (check == null || !check.contains("Looks good")) {
             String firstError = check == null ? "no answer" : check.lines().filter(l -> !l.isBlank()).findFirst().orElse("failed");
@@ -127,6 +128,11 @@ public final class Criu {
             String out = Host.output(List.of(b.toString(), "check", "--feature", "uffd-noncoop"), 20);
             return out != null && out.contains("uffd-noncoop is supported");
         });
+    }
+
+    /** Whether criu starts from its cache of kernel facts, for {@code crac-dev doctor}. */
+    public static String kernelData(Path binary) {
+        return KernelDataCache.describe(binary);
     }
 
     /** Environment variable that turns lazy restores off ({@code off}). */
