@@ -33,12 +33,42 @@ public final class SupervisorProcess implements AutoCloseable {
     }
 
     /** {@code java -jar crac-dev-all.jar ARGS} in {@code workDir}. */
+    /**
+     * A build started in the background by a non-interactive shell ({@code .ci/run &}, nohup) inherits SIGINT
+     * ignored, and a JVM leaves an ignored SIGINT ignored (as nohup wants), so the supervisor under test would
+     * too: it gets SIGINT back at its default, as when started from a terminal (coreutils' env, exec'd: same pid).
+     */
+    private static final List<String> DEFAULT_SIGINT = sigintIgnoredHere() && runs(List.of("env", "--default-signal=INT", "true"))
+            ? List.of("env", "--default-signal=INT") : List.of();
+
+    private static boolean sigintIgnoredHere() {
+        try {
+            String mask = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
+                    .map(l -> l.substring("SigIgn:".length()).strip()).findFirst().orElse("0");
+            return (Long.parseUnsignedLong(mask, 16) & (1L << 1)) != 0; // bit n-1 for signal n; SIGINT is 2
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean runs(List<String> command) {
+        try {
+            return new ProcessBuilder(command).redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public static SupervisorProcess start(Path workDir, List<String> args) throws IOException {
         return start(workDir, args, java.util.Map.of());
     }
 
     public static SupervisorProcess start(Path workDir, List<String> args, java.util.Map<String, String> env) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaExe(), "-jar", cracDevJar().toString()));
+        List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
+        cmd.addAll(List.of(javaExe(), "-jar", cracDevJar().toString()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().remove("JAVA_HOME");
