@@ -1,6 +1,5 @@
 package dev.cracdev.it;
 
-import dev.cracdev.engine.criu.Criu;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +19,6 @@ import java.util.stream.Stream;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The contract for the criu engine, plus proof that generations really come from the image. Real
@@ -30,11 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CriuEngineIT extends AbstractEngineContractIT {
     @BeforeAll
     static void requireCriu() {
-        Criu.Probe probe = Criu.probe();
-        if (!probe.usable() && System.getenv("CI") != null) {
-            fail("CI must run the criu tests, but " + probe.reason() + " (" + probe.fix() + ")");
-        }
-        assumeTrue(probe.usable(), "criu engine not usable here: " + probe.reason());
+        CriuRequirement.require();
     }
 
     @Override

@@ -32,7 +32,6 @@ public final class SupervisorProcess implements AutoCloseable {
         pumps.add(pump(process.getErrorStream(), "err"));
     }
 
-    /** {@code java -jar crac-dev-all.jar ARGS} in {@code workDir}. */
     /**
      * A build started in the background by a non-interactive shell ({@code .ci/run &}, nohup) inherits SIGINT
      * ignored, and a JVM leaves an ignored SIGINT ignored (as nohup wants), so the supervisor under test would
@@ -62,6 +61,7 @@ public final class SupervisorProcess implements AutoCloseable {
         }
     }
 
+    /** {@code java -jar crac-dev-all.jar ARGS} in {@code workDir}. */
     public static SupervisorProcess start(Path workDir, List<String> args) throws IOException {
         return start(workDir, args, java.util.Map.of());
     }

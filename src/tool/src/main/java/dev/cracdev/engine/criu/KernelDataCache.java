@@ -3,12 +3,12 @@ package dev.cracdev.engine.criu;
 import dev.cracdev.engine.Host;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -16,8 +16,8 @@ import java.util.List;
  * process (dump, restore, page server, check) probes the kernel first: ~50 ms each here, ~100 ms of a lazy
  * restore, which runs two. CRIU writes the cache itself only on a tmpfs, so that it dies with the boot; the
  * CRIU scripts/install-criu builds keeps it in {@code run/} beside the binary, which this class fills once
- * per boot (stamped with the boot id) from a {@code criu check} run over a private tmpfs. Binaries that do not
- * name such a directory (a distribution's criu keeps its cache in /run) are left alone.
+ * per boot (stamped with the boot id) from a {@code criu check} run over a private tmpfs. Binaries without
+ * such a directory (a distribution's criu keeps its cache in /run) are left alone.
  */
 final class KernelDataCache {
     static final String FILE = "criu.kdat";
@@ -27,32 +27,19 @@ final class KernelDataCache {
     private KernelDataCache() {
     }
 
-    /** The cache directory of this binary, if it was built with one (it names the file: read a few MB once). */
+    /**
+     * The cache directory of this binary, if it was built with one: scripts/install-criu makes {@code run/}
+     * beside it, root's and private (checking the binary for the path would cost a 6 MB read, ~40 ms a start).
+     */
     static Path directory(Path binary) {
         Path dir = binary.toAbsolutePath().getParent().resolve("run");
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return null;
-        }
         try {
-            byte[] bytes = Files.readAllBytes(binary);
-            byte[] name = (dir.resolve(FILE) + "\0").getBytes(StandardCharsets.UTF_8);
-            return indexOf(bytes, name) >= 0 ? dir : null;
-        } catch (IOException | OutOfMemoryError e) {
+            PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isDirectory() && a.owner().getName().equals("root")
+                    && a.permissions().equals(PosixFilePermissions.fromString("rwx------")) ? dir : null;
+        } catch (IOException | UnsupportedOperationException e) {
             return null;
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /**
@@ -61,9 +48,10 @@ final class KernelDataCache {
      */
     static boolean prepare(Path binary) {
         Path dir = directory(binary);
-        if (dir == null) {
-            return false;
-        }
+        return dir != null && fill(binary, dir);
+    }
+
+    private static boolean fill(Path binary, Path dir) {
         try {
             String boot = Files.readString(BOOT_ID).strip();
             Path cache = dir.resolve(FILE);
@@ -85,7 +73,7 @@ final class KernelDataCache {
                 return false;
             }
             Files.writeString(stamp, boot + "\n");
-            move(fresh, cache);
+            Files.move(fresh, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -99,15 +87,7 @@ final class KernelDataCache {
             return "kernel probed at every criu start (~50 ms each): " + binary + " keeps no cache of its own"
                     + " (the criu scripts/install-criu builds does)";
         }
-        return prepare(binary) ? "kernel data cached for this boot in " + dir.resolve(FILE) + " (each criu process starts ~50 ms sooner)"
+        return fill(binary, dir) ? "kernel data cached for this boot in " + dir.resolve(FILE) + " (each criu process starts ~50 ms sooner)"
                 : "kernel probed at every criu start (~50 ms each): could not fill " + dir.resolve(FILE);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.cracdev.engine.criu;
 
 import dev.cracdev.engine.Host;
+import dev.cracdev.it.CriuRequirement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The CRIU scripts/install-criu builds, with the kernel data cache crac-dev keeps for it (real CRIU). */
@@ -26,12 +26,7 @@ class KernelDataCacheIT {
 
     @BeforeAll
     static void requireOurCriu() {
-        Criu.Probe probe = Criu.probe();
-        if (!probe.usable() && System.getenv("CI") != null) {
-            fail("CI must run the criu tests, but " + probe.reason() + " (" + probe.fix() + ")");
-        }
-        assumeTrue(probe.usable(), "criu engine not usable here: " + probe.reason());
-        criu = probe.binary();
+        criu = CriuRequirement.require().binary();
         dir = KernelDataCache.directory(criu);
         assumeTrue(dir != null || System.getenv("CI") != null, criu + " is not the criu scripts/install-criu builds");
         assertNotNull(dir, "scripts/install-criu builds criu with its cache in " + criu.getParent().resolve("run"));
