@@ -32,7 +32,16 @@ public final class Console {
 
     /** The charset System.err prints in (a LANG=C terminal: ASCII). */
     public static Charset stderrCharset() {
-        for (String property : new String[] {"stderr.encoding", "sun.stderr.encoding"}) {
+        return charsetOf("stderr");
+    }
+
+    /** The charset System.out prints in. */
+    public static Charset stdoutCharset() {
+        return charsetOf("stdout");
+    }
+
+    private static Charset charsetOf(String stream) {
+        for (String property : new String[] {stream + ".encoding", "sun." + stream + ".encoding"}) {
             String name = System.getProperty(property);
             if (name != null) {
                 try {

@@ -3,9 +3,6 @@ package dev.cracdev.control;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Where a project's supervisor listens: {@code $XDG_RUNTIME_DIR/crac-dev-<user>/<hash of the project
@@ -49,12 +46,17 @@ public final class ControlAddress {
         return base.toAbsolutePath().resolve("crac-dev-" + user);
     }
 
+    /**
+     * 64-bit FNV-1a of the path's UTF-8 bytes, in hex: a name, not a secret (the directory's owner and mode
+     * are what protect the socket). Not SHA-256: setting up the JDK's security providers for it cost every
+     * control command ~30-60 ms.
+     */
     private static String hash(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        long h = 0xcbf29ce484222325L;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
         }
+        String hex = Long.toHexString(h);
+        return "0".repeat(16 - hex.length()) + hex;
     }
 }

@@ -23,28 +23,34 @@ import java.util.function.Supplier;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {})
 public final class CracDevCommand {
+    /** Defaults for any option, in the directory crac-dev runs in (picocli's properties format). */
+    static final String PROPERTIES = "crac-dev.properties";
+
     /**
      * The commands, in the order help lists them. Picocli builds a command's model by reflection (~40-100 ms
-     * each on a slow machine), and {@code crac-dev reset} in a script should not pay for all of them.
+     * each on a slow machine), and {@code crac-dev reset} in a script should not pay for all of them. A holder
+     * class, so that a command run without picocli ({@link ControlCommands#direct}) does not build the map.
      */
-    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+    private static final class Commands {
+        static final Map<String, Supplier<Object>> ALL = new LinkedHashMap<>();
 
-    static {
-        COMMANDS.put("start", StartCommand::new);
-        COMMANDS.put("run", RunCommand::new);
-        COMMANDS.put("status", ControlCommands.Status::new);
-        COMMANDS.put("restart", ControlCommands.Restart::new);
-        COMMANDS.put("reset", ControlCommands.Reset::new);
-        COMMANDS.put("wait", ControlCommands.Wait::new);
-        COMMANDS.put("stop", ControlCommands.Stop::new);
-        COMMANDS.put("doctor", DoctorCommand::new);
-        COMMANDS.put("help", CommandLine.HelpCommand::new);
+        static {
+            ALL.put("start", StartCommand::new);
+            ALL.put("run", RunCommand::new);
+            ALL.put("status", ControlCommands.Status::new);
+            ALL.put("restart", ControlCommands.Restart::new);
+            ALL.put("reset", ControlCommands.Reset::new);
+            ALL.put("wait", ControlCommands.Wait::new);
+            ALL.put("stop", ControlCommands.Stop::new);
+            ALL.put("doctor", DoctorCommand::new);
+            ALL.put("help", CommandLine.HelpCommand::new);
+        }
     }
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String[] args) {
-        CommandLine cl = commandLine(args);
-        return cl.execute(args);
+        ControlCommands direct = ControlCommands.direct(args);
+        return direct != null ? direct.runDirectly() : commandLine(args).execute(args);
     }
 
     /** The whole command line, every command in it. */
@@ -59,12 +65,12 @@ public final class CracDevCommand {
     static CommandLine commandLine(String[] args) {
         CommandLine cl = new CommandLine(new CracDevCommand());
         String named = args.length > 0 && !args[0].equals("help") ? args[0] : null;
-        for (Map.Entry<String, Supplier<Object>> c : COMMANDS.entrySet()) {
-            if (named == null || !COMMANDS.containsKey(named) || c.getKey().equals(named)) {
+        for (Map.Entry<String, Supplier<Object>> c : Commands.ALL.entrySet()) {
+            if (named == null || !Commands.ALL.containsKey(named) || c.getKey().equals(named)) {
                 cl.addSubcommand(c.getKey(), c.getValue().get());
             }
         }
-        cl.setExitCodeExceptionMapper(e -> e instanceof CracDevException c ? c.exitCode().code : ExitCode.INTERNAL.code);
+        cl.setExitCodeExceptionMapper(CracDevCommand::exitCode);
         cl.setExecutionExceptionHandler(CracDevCommand::handleExecutionException);
         cl.setParameterExceptionHandler(CracDevCommand::handleParameterException);
         Map<String, String> codes = new LinkedHashMap<>();
@@ -75,7 +81,7 @@ public final class CracDevCommand {
         for (CommandLine sub : cl.getSubcommands().values()) {
             sub.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
         }
-        File properties = new File("crac-dev.properties");
+        File properties = new File(PROPERTIES);
         if (properties.isFile()) {
             cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(properties));
         }
@@ -83,8 +89,12 @@ public final class CracDevCommand {
     }
 
     private static int handleExecutionException(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
         boolean verbose = parsed.originalArgs().contains("--verbose") || parsed.originalArgs().contains("-v");
+        return reportFailure(e, cl.getErr(), verbose);
+    }
+
+    /** Prints a failed command's one sentence (its stack trace too when verbose) and returns its exit code. */
+    static int reportFailure(Exception e, PrintWriter err, boolean verbose) {
         if (e instanceof CracDevException c) {
             err.println("[crac-dev] [ERROR] " + c.getMessage());
             if (verbose && c.getCause() != null) {
@@ -97,7 +107,11 @@ public final class CracDevCommand {
             }
         }
         err.flush();
-        return cl.getExitCodeExceptionMapper().getExitCode(e);
+        return exitCode(e);
+    }
+
+    private static int exitCode(Throwable e) {
+        return e instanceof CracDevException c ? c.exitCode().code : ExitCode.INTERNAL.code;
     }
 
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {

@@ -126,4 +126,33 @@ class CliTest {
         assertEquals(runWhole("rest"), run("rest"), "a typo gets picocli's suggestions from all commands");
         assertTrue(run("rest").err().contains("reset"), run("rest").err());
     }
+
+    /**
+     * The argument lists scripts repeat run without picocli, and mean exactly what picocli makes of them
+     * (the wait's default timeout included); any other list, near misses too, is left to picocli.
+     */
+    @Test
+    void controlCommandsScriptsRepeatAreParsedWithoutPicocliToTheSameCommand() {
+        List<String[]> direct = List.of(new String[] {"status"}, new String[] {"status", "--json"}, new String[] {"reset"},
+                new String[] {"reset", "--wait"}, new String[] {"wait"}, new String[] {"restart"}, new String[] {"stop"});
+        for (String[] args : direct) {
+            ControlCommands mine = ControlCommands.direct(args);
+            CommandLine.ParseResult parsed = CracDevCommand.commandLine(args).parseArgs(args);
+            ControlCommands picocli = (ControlCommands) parsed.subcommand().commandSpec().userObject();
+            String what = String.join(" ", args);
+            assertEquals(picocli.getClass(), mine.getClass(), what);
+            assertEquals(picocli.request(), mine.request(), what);
+            assertEquals(picocli.where.client().socket(), mine.where.client().socket(), what);
+            if (mine instanceof ControlCommands.Status status) {
+                assertEquals(((ControlCommands.Status) picocli).json, status.json, what);
+            } else if (mine instanceof ControlCommands.Wait wait) {
+                assertEquals(((ControlCommands.Wait) picocli).timeoutSeconds, wait.timeoutSeconds, what);
+            }
+        }
+        for (String[] args : List.of(new String[0], new String[] {"reset", "--wat"}, new String[] {"reset", "--wait", "--wait"},
+                new String[] {"status", "--project", "."}, new String[] {"wait", "--timeout", "5"}, new String[] {"stop", "--help"},
+                new String[] {"restart", "--json"}, new String[] {"start"}, new String[] {"--help"}, new String[] {"rest"})) {
+            assertEquals(null, ControlCommands.direct(args), String.join(" ", args));
+        }
+    }
 }

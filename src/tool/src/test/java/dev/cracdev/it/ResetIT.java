@@ -71,6 +71,12 @@ class ResetIT {
         return SupervisorProcess.run(app.dir, List.of(args));
     }
 
+    /** The first column of {@code crac-dev status}: what it reports, not the values. */
+    private static List<String> keys(SupervisorProcess status) {
+        assertEquals(0, status.exitCode(), status.output());
+        return status.lines().stream().map(line -> line.split(" ", 2)[0]).toList();
+    }
+
     @Test
     void twentyResetsInARowEachGiveThePristineFixtureAndLeaveNoProcessBehind() throws Exception {
         start("criu");
@@ -260,6 +266,8 @@ class ResetIT {
         assertEquals(0, status.exitCode(), status.output());
         assertTrue(status.output().startsWith("{\"engine\":\"criu\",\"state\":\"RUNNING\",\"generation\":1,"), status.output());
         assertTrue(status.output().contains("\"ready\":true"), status.output());
+        // status without options runs without picocli (see ControlCommands.direct): it prints what picocli's run does
+        assertEquals(keys(cli("status", "--project", app.dir.toString())), keys(cli("status")));
         List<ProcessHandle> children = supervisor.descendants();
         assertEquals(0, cli("stop").exitCode());
         assertTrue(supervisor.waitFor(T));
@@ -269,6 +277,9 @@ class ResetIT {
         assertEquals(5, none.exitCode(), none.output());
         assertEquals(1, none.lines().size(), none.output());
         assertTrue(none.lines().get(0).startsWith("[crac-dev] [ERROR] no crac-dev supervisor is running for this project"), none.output());
+        SupervisorProcess noneViaPicocli = cli("status", "--project", app.dir.toString());
+        assertEquals(none.exitCode(), noneViaPicocli.exitCode());
+        assertEquals(none.output(), noneViaPicocli.output());
     }
 
     @Test
