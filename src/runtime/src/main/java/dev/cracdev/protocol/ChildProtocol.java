@@ -62,6 +62,8 @@ public final class ChildProtocol {
     public static final String FIXTURE_DONE = "fixture-done";
     /** The heap was collected and shrunk for a ready image ({@link #TRIM}). Field: ms. */
     public static final String TRIMMED = "trimmed";
+    /** Answer to {@link #PREFAULT}. Fields: pages (read), ms, outcome (done, stopped, or why not). */
+    public static final String PREFAULTED = "prefaulted";
     /** The fixture hook failed. Field: message. */
     public static final String FIXTURE_FAILED = "fixture-failed";
 
@@ -72,6 +74,8 @@ public final class ChildProtocol {
     public static final String TRIM = "trim";
     /** Run the fixture hook, then trim the heap as {@link #TRIM} does. Field: class (a Runnable, or a class with static main). */
     public static final String FIXTURE = "fixture";
+    /** A restored JVM, parked: read its memory once while it waits (see the runtime's Prefault); answered with {@link #PREFAULTED}. */
+    public static final String PREFAULT = "prefault";
     /** Release into the app phase. Fields: gen, main, restored, token (the generation's), arg (repeated). */
     public static final String GO = "go";
     /** Write the recorded framework class list. Field: path. */

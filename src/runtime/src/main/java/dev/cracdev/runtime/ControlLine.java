@@ -66,7 +66,11 @@ final class ControlLine {
                     continue;
                 }
                 switch (m.word()) {
-                    case ChildProtocol.GO -> releases.offer(m);
+                    case ChildProtocol.GO -> {
+                        Prefault.stop(); // the app phase must not share the CPU with it
+                        releases.offer(m);
+                    }
+                    case ChildProtocol.PREFAULT -> prefaultInBackground();
                     case ChildProtocol.SAVE_CLASSLIST -> handler.saveClassList(m.get("path"));
                     case ChildProtocol.PING -> {
                         Boot.markHooksPending(m.get("exitflag")); // a restored ready image: this generation's own flag
@@ -81,6 +85,17 @@ final class ControlLine {
             // stdin broke: same meaning as end of stdin
         }
         exit(0);
+    }
+
+    /** On its own thread: the go line must be read while it runs. */
+    private static void prefaultInBackground() {
+        Thread t = new Thread(() -> {
+            Prefault.Result r = Prefault.run();
+            Boot.emit(ChildProtocol.PREFAULTED, "pages", Long.toString(r.touched()), "ms", Long.toString(r.ms()),
+                    "outcome", r.outcome());
+        }, "crac-dev-prefault");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void exit(int status) {

@@ -78,11 +78,13 @@ class CriuEngineIT extends AbstractEngineContractIT {
 
     @Test
     void theNextGenerationIsRestoredAheadSoAChangeOnlyReleasesIt() throws Exception {
-        startWithWarmImage();
+        startWithWarmImage("--verbose");
         project.writeApp("v2", "");
         supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
         // state, not log order: the restore ahead may finish before or after the status line
         await().atMost(T).until(() -> status().contains("\"next\":\"restored ahead\""));
+        // while parked it reads its memory once (the restored pages' first touches, off the change's path)
+        supervisor.await("\\[debug\\] the generation restored ahead \\(pid \\d+\\) read [1-9]\\d* resident pages in \\d+ ms \\(done\\)", T);
         project.writeApp("v3", "");
         supervisor.await("hello v3 .* counter=1 gen=3 ", T);
         supervisor.await("\\[crac-dev\\] gen 3 ready in .* · release restored-ahead \\d+ ms", T);

@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  *       page (~15 µs here: ~0.7 s for the example's 180 MB ready image); the server's large copies take a
  *       fraction of it (~0.3 s). A lazy restore that does not answer in time is ended and the plain one
  *       runs instead. {@code CRACDEV_CRIU_LAZY=off} turns them off.</li>
+ *   <li>A generation restored ahead is asked to read its memory once while it is parked (the runtime's
+ *       {@code Prefault}): on a VM with shadow page tables a restored JVM's first touch of each page is slow.</li>
  * </ol>
  */
 public final class CriuEngine extends ImageEngine {
