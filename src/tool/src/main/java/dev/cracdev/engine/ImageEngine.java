@@ -307,15 +307,9 @@ public abstract class ImageEngine implements Engine {
                 r.child().kill(); // stale: a change restores the usual way
             } else {
                 parked = new Parked(r.child(), version);
-                long pid = r.child().jvmPid();
-                console.debug("next generation restored ahead and parked (pid " + pid + ")");
-                // it reads its memory once while it waits: a restored JVM's first touches are slow on some VMs
-                r.child().onEvent(m -> {
-                    if (m.word().equals(ChildProtocol.PREFAULTED)) {
-                        console.debug("the generation restored ahead (pid " + pid + ") read " + m.get("pages")
-                                + " resident pages in " + m.get("ms") + " ms (" + m.get("outcome") + ")");
-                    }
-                });
+                console.debug("next generation restored ahead and parked (pid " + r.child().jvmPid() + ")");
+                // it reads its memory once while it waits (a restored JVM's first touches are slow on some VMs);
+                // its answer shows in --verbose as a "prefaulted" event
                 r.child().send(ChildProtocol.encode(ChildProtocol.PREFAULT));
             }
         } catch (CracDevException e) {

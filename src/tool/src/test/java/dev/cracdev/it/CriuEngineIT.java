@@ -84,7 +84,7 @@ class CriuEngineIT extends AbstractEngineContractIT {
         // state, not log order: the restore ahead may finish before or after the status line
         await().atMost(T).until(() -> status().contains("\"next\":\"restored ahead\""));
         // while parked it reads its memory once (the restored pages' first touches, off the change's path)
-        supervisor.await("\\[debug\\] the generation restored ahead \\(pid \\d+\\) read [1-9]\\d* resident pages in \\d+ ms \\(done\\)", T);
+        supervisor.await("\\[debug\\] gen-next event: prefaulted \\[pages=[1-9]\\d*, ms=\\d+, outcome=done\\]", T);
         project.writeApp("v3", "");
         supervisor.await("hello v3 .* counter=1 gen=3 ", T);
         supervisor.await("\\[crac-dev\\] gen 3 ready in .* · release restored-ahead \\d+ ms", T);
