@@ -335,7 +335,15 @@ public abstract class ImageEngine implements Engine {
         if (next == null) {
             return "none";
         }
-        return !next.isDone() ? "restoring ahead" : next.join() != null ? "restored ahead" : "none";
+        if (!next.isDone()) {
+            return "restoring ahead";
+        }
+        Parked p = next.join();
+        if (p == null) {
+            return "none";
+        }
+        // prepared once it has read its memory too (a change before that releases it all the same)
+        return p.child().lastEvent(ChildProtocol.PREFAULTED) != null ? "restored ahead" : "restoring ahead";
     }
 
     @Override
