@@ -38,7 +38,7 @@ final class Prefault {
 
     private static volatile boolean stopped;
 
-    /** What a run did: pages read, resident pages seen, its duration; {@code outcome} done, stopped or why not. */
+    /** What a run did: pages read, its duration, and its outcome (done, stopped, off, or why not). */
     record Result(long touched, long ms, String outcome) {
     }
 
@@ -55,8 +55,8 @@ final class Prefault {
         if ("off".equals(System.getProperty("cracdev.prefault"))) {
             return new Result(0, 0, "off");
         }
-        Unsafe unsafe = Unsafe.get();
-        if (unsafe == null) {
+        MemoryReader memory = MemoryReader.get();
+        if (memory == null) {
             return new Result(0, 0, "no access to memory reads (sun.misc.Unsafe)");
         }
         try {
@@ -67,7 +67,7 @@ final class Prefault {
             try (RandomAccessFile pagemap = new RandomAccessFile(PAGEMAP, "r")) {
                 for (Mapping m : readableMappings()) {
                     for (long page = m.start(); page < m.end() && !stopped; page += (long) CHUNK_PAGES << PAGE_SHIFT) {
-                        touched += touchResident(unsafe, pagemap, page, Math.min(m.end(), page + ((long) CHUNK_PAGES << PAGE_SHIFT)));
+                        touched += touchResident(memory, pagemap, page, Math.min(m.end(), page + ((long) CHUNK_PAGES << PAGE_SHIFT)));
                     }
                 }
             }
@@ -82,7 +82,7 @@ final class Prefault {
     }
 
     /** Reads the first byte of each resident page in [from, to); returns how many. */
-    private static long touchResident(Unsafe unsafe, RandomAccessFile pagemap, long from, long to) throws IOException {
+    private static long touchResident(MemoryReader memory, RandomAccessFile pagemap, long from, long to) throws IOException {
         int pages = (int) ((to - from) >>> PAGE_SHIFT);
         byte[] entries = new byte[pages * Long.BYTES];
         pagemap.seek((from >>> PAGE_SHIFT) * Long.BYTES);
@@ -92,7 +92,7 @@ final class Prefault {
         int sum = 0;
         for (int i = 0; i < pages; i++) {
             if ((b.getLong(i * Long.BYTES) & PRESENT) != 0) {
-                sum += unsafe.read(from + ((long) i << PAGE_SHIFT)); // resident a moment ago: mapped and readable
+                sum += memory.read(from + ((long) i << PAGE_SHIFT)); // resident a moment ago: mapped and readable
                 touched++;
             }
         }
@@ -100,7 +100,6 @@ final class Prefault {
         return touched;
     }
 
-    @SuppressWarnings("unused")
     private static volatile int sink; // keeps the reads from being optimized away
 
     record Mapping(long start, long end) {
@@ -150,12 +149,12 @@ final class Prefault {
     }
 
     /** The one JDK way to read a byte at an address on Java 17 ({@code jdk.unsupported}). */
-    private record Unsafe(sun.misc.Unsafe unsafe) {
-        static Unsafe get() {
+    private record MemoryReader(sun.misc.Unsafe unsafe) {
+        static MemoryReader get() {
             try {
                 Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
                 f.setAccessible(true);
-                return new Unsafe((sun.misc.Unsafe) f.get(null));
+                return new MemoryReader((sun.misc.Unsafe) f.get(null));
             } catch (ReflectiveOperationException | RuntimeException e) {
                 return null;
             }
