@@ -62,7 +62,7 @@ public final class ChildProtocol {
     public static final String FIXTURE_DONE = "fixture-done";
     /** The heap was collected and shrunk for a ready image ({@link #TRIM}). Field: ms. */
     public static final String TRIMMED = "trimmed";
-    /** Answer to {@link #PREFAULT}. Fields: pages (read), ms, outcome (done, stopped, or why not). */
+    /** Answer to {@link #PREFAULT}. Fields: pages (read), ms, outcome (done, stopped, off, or why not). */
     public static final String PREFAULTED = "prefaulted";
     /** The fixture hook failed. Field: message. */
     public static final String FIXTURE_FAILED = "fixture-failed";

@@ -32,9 +32,9 @@ final class Prefault {
     private static final String PAGEMAP = "/proc/self/pagemap";
     private static final int PAGE_SHIFT = 12;
     private static final long PRESENT = 1L << 63;
-    /** Pages whose pagemap entries are read at once (8 bytes each). */
-    private static final int CHUNK_PAGES = 4096;
-    static final long LAZY_WAIT_MS = 20_000;
+    /** Memory whose pagemap entries are read at once (4096 pages, 8 bytes each). */
+    private static final long CHUNK_BYTES = 4096L << PAGE_SHIFT;
+    private static final long LAZY_WAIT_MS = 20_000;
 
     private static volatile boolean stopped;
 
@@ -45,7 +45,7 @@ final class Prefault {
     private Prefault() {
     }
 
-    /** The go line came: a running prefault stops at its next chunk. */
+    /** The go line came: a running prefault stops at its next page. */
     static void stop() {
         stopped = true;
     }
@@ -55,7 +55,7 @@ final class Prefault {
         if ("off".equals(System.getProperty("cracdev.prefault"))) {
             return new Result(0, 0, "off");
         }
-        MemoryReader memory = MemoryReader.get();
+        sun.misc.Unsafe memory = unsafe();
         if (memory == null) {
             return new Result(0, 0, "no access to memory reads (sun.misc.Unsafe)");
         }
@@ -66,8 +66,8 @@ final class Prefault {
             long touched = 0;
             try (RandomAccessFile pagemap = new RandomAccessFile(PAGEMAP, "r")) {
                 for (Mapping m : readableMappings()) {
-                    for (long page = m.start(); page < m.end() && !stopped; page += (long) CHUNK_PAGES << PAGE_SHIFT) {
-                        touched += touchResident(memory, pagemap, page, Math.min(m.end(), page + ((long) CHUNK_PAGES << PAGE_SHIFT)));
+                    for (long from = m.start(); from < m.end() && !stopped; from += CHUNK_BYTES) {
+                        touched += touchResident(memory, pagemap, from, Math.min(m.end(), from + CHUNK_BYTES));
                     }
                 }
             }
@@ -82,7 +82,7 @@ final class Prefault {
     }
 
     /** Reads the first byte of each resident page in [from, to); returns how many. */
-    private static long touchResident(MemoryReader memory, RandomAccessFile pagemap, long from, long to) throws IOException {
+    private static long touchResident(sun.misc.Unsafe memory, RandomAccessFile pagemap, long from, long to) throws IOException {
         int pages = (int) ((to - from) >>> PAGE_SHIFT);
         byte[] entries = new byte[pages * Long.BYTES];
         pagemap.seek((from >>> PAGE_SHIFT) * Long.BYTES);
@@ -90,9 +90,9 @@ final class Prefault {
         ByteBuffer b = ByteBuffer.wrap(entries).order(ByteOrder.nativeOrder());
         long touched = 0;
         int sum = 0;
-        for (int i = 0; i < pages; i++) {
+        for (int i = 0; i < pages && !stopped; i++) { // checked per page: once released, the app has the CPU back at once
             if ((b.getLong(i * Long.BYTES) & PRESENT) != 0) {
-                sum += memory.read(from + ((long) i << PAGE_SHIFT)); // resident a moment ago: mapped and readable
+                sum += memory.getByte(from + ((long) i << PAGE_SHIFT)); // resident a moment ago: mapped and readable
                 touched++;
             }
         }
@@ -102,14 +102,14 @@ final class Prefault {
 
     private static volatile int sink; // keeps the reads from being optimized away
 
-    record Mapping(long start, long end) {
+    private record Mapping(long start, long end) {
     }
 
     /**
      * Readable mappings of this process: anonymous memory (heap, metaspace, code cache, stacks) and files.
      * Not the kernel's special areas, nor devices (a read there may have side effects).
      */
-    static List<Mapping> readableMappings() throws IOException {
+    private static List<Mapping> readableMappings() throws IOException {
         List<Mapping> out = new ArrayList<>();
         for (String line : Files.readAllLines(MAPS)) {
             String[] f = line.trim().split("\\s+", 6);
@@ -148,20 +148,14 @@ final class Prefault {
         }
     }
 
-    /** The one JDK way to read a byte at an address on Java 17 ({@code jdk.unsupported}). */
-    private record MemoryReader(sun.misc.Unsafe unsafe) {
-        static MemoryReader get() {
-            try {
-                Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-                f.setAccessible(true);
-                return new MemoryReader((sun.misc.Unsafe) f.get(null));
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
-            }
-        }
-
-        byte read(long address) {
-            return unsafe.getByte(address);
+    /** The one JDK way to read a byte at an address on Java 17 ({@code jdk.unsupported}); null if refused. */
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
         }
     }
 }

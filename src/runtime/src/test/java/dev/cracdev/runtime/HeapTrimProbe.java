@@ -1,8 +1,6 @@
 package dev.cracdev.runtime;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Run by {@link HeapTrimTest} in a JVM of its own: fills the heap with garbage, trims, prints the numbers. */
 public final class HeapTrimProbe {
@@ -25,6 +23,6 @@ public final class HeapTrimProbe {
     }
 
     private static long residentMb() throws Exception {
-        return Long.parseLong(Files.readString(Path.of("/proc/self/statm")).split(" ")[1]) / 256;
+        return ProbeJvm.residentKb() / 1024;
     }
 }

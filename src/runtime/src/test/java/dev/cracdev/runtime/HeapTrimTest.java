@@ -2,13 +2,10 @@ package dev.cracdev.runtime;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,25 +18,13 @@ class HeapTrimTest {
     }
 
     private static Numbers run(String... jvmOpts) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseG1GC", "-Xms16m", "-Xmx512m"));
-        cmd.addAll(List.of(jvmOpts));
-        cmd.addAll(List.of("-cp", String.join(File.pathSeparator,
-                Path.of(HeapTrimProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
-                Path.of(HeapTrim.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString()),
-                HeapTrimProbe.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        String[] before = line(out, "before");
-        String[] after = line(out, "after");
+        List<String> opts = new ArrayList<>(List.of("-XX:+UseG1GC", "-Xms16m", "-Xmx512m"));
+        opts.addAll(List.of(jvmOpts));
+        String out = ProbeJvm.run(HeapTrimProbe.class, opts);
+        String[] before = ProbeJvm.line(out, "before");
+        String[] after = ProbeJvm.line(out, "after");
         return new Numbers(Long.parseLong(before[1]), Long.parseLong(before[2]), Long.parseLong(after[1]),
-                Long.parseLong(after[2]), line(out, "flags")[1]);
-    }
-
-    private static String[] line(String out, String word) {
-        return out.lines().filter(l -> l.startsWith(word + " ")).findFirst().orElseThrow(() -> new AssertionError(out)).split(" ");
+                Long.parseLong(after[2]), ProbeJvm.line(out, "flags")[1]);
     }
 
     @Test

@@ -1,29 +1,39 @@
 package dev.cracdev.runtime;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-/** Run by {@link PrefaultTest} in a JVM of its own: holds ~64 MB, reads its memory, prints the numbers. */
+/**
+ * Run by {@link PrefaultTest} in a JVM of its own: holds ~64 MB, reads its memory, prints the numbers; or,
+ * with {@code control}, runs the runtime's control line on its stdin, as a parked generation does.
+ */
 public final class PrefaultProbe {
     static volatile Object sink;
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("control")) {
+            Boot.takeToken();
+            ControlLine.start(new ControlLine.CommandHandler() {
+                @Override
+                public void saveClassList(String path) {
+                }
+
+                @Override
+                public void runFixture(String className) {
+                }
+
+                @Override
+                public void trimHeap() {
+                }
+            }).awaitGo();
+            Thread.sleep(Long.MAX_VALUE); // until the test closes stdin: the control line then ends the JVM
+        }
         byte[][] held = new byte[64][];
         for (int i = 0; i < held.length; i++) {
             held[i] = new byte[1 << 20];
             java.util.Arrays.fill(held[i], (byte) 1); // resident
         }
         sink = held;
-        if (args.length > 0 && args[0].equals("stopped")) {
-            Prefault.stop();
-        }
-        long before = residentKb();
+        long before = ProbeJvm.residentKb();
         Prefault.Result r = Prefault.run();
-        long after = residentKb();
+        long after = ProbeJvm.residentKb();
         System.out.println("result " + r.touched() + " " + r.outcome().replace(' ', '_') + " " + before + " " + after);
-    }
-
-    private static long residentKb() throws Exception {
-        return Long.parseLong(Files.readString(Path.of("/proc/self/statm")).split(" ")[1]) * 4;
     }
 }
