@@ -84,6 +84,7 @@ public final class Boot {
                 : FrameworkPhase.preload(pathOrNull(System.getProperty(CLASSLIST_PROPERTY)), loader,
                         !"false".equals(System.getProperty(INITIALIZE_PROPERTY)), failedInit);
 
+        String noIndex = mode.equals("cold") ? "cold" : loader.indexFramework();
         Training.Result training = !mode.equals("cold") && Training.wanted()
                 ? Training.run(loader, loader.appRoots()) : Training.Result.skipped("off");
         List<String> violations = loader.boundaryViolations();
@@ -125,7 +126,7 @@ public final class Boot {
             emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
                     "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
                     "reads", Integer.toString(loader.readSet().size()), "trained", Long.toString(training.millis()),
-                "untrained", training.skipped() == null ? "" : training.skipped());
+                "untrained", training.skipped() == null ? "" : training.skipped(), "index", noIndex == null ? "on" : noIndex);
         }
 
         // STEP 4: released into the app phase

@@ -50,8 +50,14 @@ public final class CracDevClassLoader extends URLClassLoader {
         registerAsParallelCapable();
     }
 
+    private final List<Path> framework;
     private final List<Path> appRoots;
     private final List<String> appRootPrefixes;
+    /** The app roots alone, for lookups the framework jars cannot answer (same URLs as this loader's). */
+    private final URLClassLoader appRootsOnly;
+    /** The JVM's own class path, seen by the loader above this one. */
+    private final List<Path> parentClassPath;
+    private volatile ClassPathIndex index; // null: every lookup takes the JDK's path
     private volatile boolean frameworkPhase = true;
     private final Set<String> recorded = Collections.synchronizedSet(new LinkedHashSet<>());
     private final Set<String> tainted = ConcurrentHashMap.newKeySet();
@@ -60,7 +66,8 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     /** Called by the JVM when it makes this the system class loader. */
     public CracDevClassLoader(ClassLoader parent) {
-        this(paths(System.getProperty(FRAMEWORK_PROPERTY)), paths(System.getProperty(APP_PROPERTY)), parent);
+        this(paths(System.getProperty(FRAMEWORK_PROPERTY)), paths(System.getProperty(APP_PROPERTY)), parent,
+                paths(System.getProperty("java.class.path")));
         // Tools that inspect the class path (scanners, Spring Boot) see what plain java would show.
         List<Path> all = new ArrayList<>(paths(System.getProperty(FRAMEWORK_PROPERTY)));
         all.addAll(paths(System.getProperty(APP_PROPERTY)));
@@ -68,9 +75,12 @@ public final class CracDevClassLoader extends URLClassLoader {
                 all.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
     }
 
-    CracDevClassLoader(List<Path> framework, List<Path> appRoots, ClassLoader parent) {
+    CracDevClassLoader(List<Path> framework, List<Path> appRoots, ClassLoader parent, List<Path> parentClassPath) {
         super("crac-dev", urls(framework, appRoots), parent);
+        this.framework = List.copyOf(framework);
         this.appRoots = List.copyOf(appRoots);
+        this.appRootsOnly = new URLClassLoader(urls(List.of(), appRoots), null);
+        this.parentClassPath = List.copyOf(parentClassPath);
         this.appRootPrefixes = appRoots.stream().map(p -> directoryUrl(p).toString()).collect(Collectors.toList());
     }
 
@@ -79,7 +89,28 @@ public final class CracDevClassLoader extends URLClassLoader {
      * as they can with the JDK's own system class loader.
      */
     void appendToClassPathForInstrumentation(String path) {
+        index = null; // the index knows only the jars it read
         addURL(toUrl(Path.of(path)));
+    }
+
+    /**
+     * Reads the names the framework jars hold ({@link ClassPathIndex}), so that from now on a lookup they
+     * cannot answer skips them. Returns null, or why there is no index.
+     */
+    public String indexFramework() {
+        List<String> jvmArguments;
+        try { // what the JVM was given, from every source (command line, @files, JAVA_TOOL_OPTIONS, ...)
+            jvmArguments = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        } catch (LinkageError e) {
+            return "the JVM's arguments cannot be read (no java.management module)";
+        }
+        return indexFramework(jvmArguments);
+    }
+
+    String indexFramework(List<String> jvmArguments) {
+        StringBuilder why = new StringBuilder();
+        index = ClassPathIndex.build(framework, parentClassPath, jvmArguments, why);
+        return index == null ? why.toString() : null;
     }
 
     /** Leaves the framework phase: from now on app classes and resources load normally. */
@@ -133,9 +164,32 @@ public final class CracDevClassLoader extends URLClassLoader {
     }
 
     @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        ClassPathIndex i = index;
+        if (i == null || i.parentMayHold(name.replace('.', '/') + ".class")) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) { // as ClassLoader.loadClass, without asking the JDK's loaders first
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                c = findClass(name);
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+
+    @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         Class<?> c;
         try {
+            String file = name.replace('.', '/') + ".class";
+            ClassPathIndex i = index;
+            if (i != null && !i.frameworkMayHold(file) && appRootsOnly.findResource(file) == null) {
+                throw new ClassNotFoundException(name); // what the walk over every jar would have found
+            }
             c = super.findClass(name);
         } catch (ClassNotFoundException e) {
             if (frameworkPhase) {
@@ -154,11 +208,25 @@ public final class CracDevClassLoader extends URLClassLoader {
     }
 
     @Override
+    public URL getResource(String name) {
+        ClassPathIndex i = index;
+        return i != null && !i.parentMayHold(name) ? findResource(name) : super.getResource(name);
+    }
+
+    @Override
     public URL findResource(String name) {
         if (frameworkPhase) {
             readSet.record(name, appRoots); // found in an app root or not: either way what the app roots hold matters
         }
-        return super.findResource(name);
+        ClassPathIndex i = index;
+        if (i == null) {
+            return super.findResource(name);
+        }
+        if (!i.frameworkMayHold(name)) {
+            return appRootsOnly.findResource(name);
+        }
+        URL url = i.findInFramework(name);
+        return url != null ? url : super.findResource(name);
     }
 
     @Override

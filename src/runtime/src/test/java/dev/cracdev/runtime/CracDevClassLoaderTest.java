@@ -36,7 +36,7 @@ class CracDevClassLoaderTest {
         compile(fw, src.resolve("fw/ReadsConfig.java"), src.resolve("fw/Plain.java"), src.resolve("fw/LoadsApp.java"));
         compile(app, src.resolve("app/Hello.java"));
         Files.writeString(app.resolve("logback.xml"), "<configuration/>");
-        return new CracDevClassLoader(List.of(fw), List.of(app), ClassLoader.getPlatformClassLoader());
+        return new CracDevClassLoader(List.of(fw), List.of(app), ClassLoader.getPlatformClassLoader(), List.of());
     }
 
     @Test
