@@ -268,8 +268,12 @@ final class Generation {
     }
 
     /** Ends the generation (gracefully first, see {@link ChildProcess#stop}) and waits until it is completely gone. */
+    /**
+     * Stops it; returns once nothing of it is in the way of the next generation (its hooks ran and none of
+     * its processes listens on a port): the JVM's exit goes on in the background.
+     */
     void stop(Duration grace) {
-        child().stop(grace);
+        child().stop(grace, p -> ListeningPorts.first(p.pid()).isPresent());
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.cracdev.Console;
 import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.control.ControlServer;
+import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.engine.GenerationRequest;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -574,6 +576,7 @@ public final class Supervisor {
         }
         gate.close();
         engines.close();
+        ChildProcess.awaitEndings(Duration.ofSeconds(15)); // generations stopped earlier may still be ending
         if (control != null) {
             control.close(); // last: a vanished socket tells 'crac-dev stop' that everything is gone
         }

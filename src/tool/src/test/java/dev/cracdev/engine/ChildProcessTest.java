@@ -60,6 +60,39 @@ class ChildProcessTest {
         assertFalse(java.nio.file.Files.exists(flag));
     }
 
+    /**
+     * Once the hooks ran and nothing of it is in the way of the next generation, stop returns and the exit
+     * finishes in the background (awaitEndings waits for it); while something is in the way (a listening
+     * port, said by the predicate) it returns only when everything is gone.
+     */
+    @Test
+    void onceTheHooksRanAndNothingIsInTheWayTheExitFinishesInTheBackground(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        for (boolean inTheWay : List.of(false, true)) {
+            GenerationRequest request = new GenerationRequest(inTheWay ? 2 : 1, "app.Main", List.of(), tmp.resolve("recorded"));
+            java.nio.file.Path flag = request.exitFlag();
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            Console console = new Console(new PrintStream(log, true), new PrintStream(log, true), true);
+            // on SIGTERM: "hooks" delete the flag, then the "exit" takes a minute (the kill ends it)
+            ChildProcess child = ChildProcess.start("exit-" + inTheWay, List.of("sh", "-c", "touch '" + flag + "'; "
+                    + "trap \"rm -f '" + flag + "'; sleep 60\" TERM; while :; do sleep 0.05; done"), null, console, false, null);
+            child.release(request, false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(flag));
+            child.stop(Duration.ofSeconds(60), p -> inTheWay);
+            if (inTheWay) {
+                assertFalse(child.isAlive(), "in the way: ended before stop returned");
+                assertTrue(log.toString().contains("exit-true: shutdown hooks done in "), log.toString());
+                assertTrue(log.toString().contains("but it still listens on a port; ending it"), log.toString());
+            } else {
+                assertTrue(log.toString().contains("exit-false: shutdown hooks done in ")
+                        && log.toString().contains("its exit goes on in the background"), log.toString());
+                ChildProcess.awaitEndings(Duration.ofSeconds(10));
+                assertFalse(child.isAlive(), "awaitEndings waited for it");
+            }
+            assertFalse(java.nio.file.Files.exists(flag));
+        }
+    }
+
     @Test
     void aRuntimeEventAfterAPartialLineOfTheAppIsStillAnEvent() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

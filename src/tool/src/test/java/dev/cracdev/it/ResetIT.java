@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -92,9 +93,8 @@ class ResetIT {
         assertEquals(20, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* restore ready image"));
         assertEquals(Criu.lazyPages(Criu.probe().binary()), Files.isRegularFile(workFile("restore-ready-pages.log")),
                 "restores are lazy wherever the kernel allows");
-        List<String> jvms = supervisor.descendants().stream().map(p -> p.info().commandLine().orElse("?"))
-                .filter(c -> c.contains("/java ")).toList();
-        assertTrue(jvms.size() <= 2, "only the current generation and one restored ahead: " + jvms);
+        // the last one stopped may still be finishing its exit in the background for a moment
+        await("only the current generation and one restored ahead").atMost(Duration.ofSeconds(5)).until(() -> jvms().size() <= 2);
     }
 
     /**
@@ -389,5 +389,10 @@ class ResetIT {
             Channels.newOutputStream(ch).write((request + "\n").getBytes(StandardCharsets.UTF_8));
             return new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8).strip();
         }
+    }
+
+    private List<String> jvms() {
+        return supervisor.descendants().stream().map(p -> p.info().commandLine().orElse("?"))
+                .filter(c -> c.contains("/java ")).toList();
     }
 }
