@@ -80,8 +80,17 @@ public final class ReadSet {
         if (!file.startsWith(base)) {
             return ABSENT; // a URL class path does not leave its root either
         }
-        if (Files.isDirectory(file)) {
+        // java.io.File's checks: most names are absent, and an exception for each (NIO's way) made checking the
+        // example's ~860 names take 13-28 ms of every change
+        java.io.File f = file.toFile();
+        if (!f.exists()) {
+            return ABSENT; // one stat for the usual case
+        }
+        if (f.isDirectory()) {
             return "dir";
+        }
+        if (!f.isFile()) {
+            return ABSENT; // a pipe or device: the class loader would not read it either
         }
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");

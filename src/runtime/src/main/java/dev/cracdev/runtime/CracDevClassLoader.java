@@ -215,9 +215,16 @@ public final class CracDevClassLoader extends URLClassLoader {
 
     @Override
     public URL findResource(String name) {
-        if (frameworkPhase) {
-            readSet.record(name, appRoots); // found in an app root or not: either way what the app roots hold matters
+        URL url = lookUp(name);
+        if (frameworkPhase && (url == null || isAppRoot(url))) {
+            // what the app roots hold matters: found there, or found nowhere (a file the app adds later would be).
+            // A name a framework jar holds never reaches the app roots, which come after the jars.
+            readSet.record(name, appRoots);
         }
+        return url;
+    }
+
+    private URL lookUp(String name) {
         ClassPathIndex i = index;
         if (i == null) {
             return super.findResource(name);

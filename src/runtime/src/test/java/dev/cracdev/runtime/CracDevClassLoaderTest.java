@@ -72,6 +72,19 @@ class CracDevClassLoaderTest {
     }
 
     @Test
+    void aNameTheFrameworkHoldsStaysOutOfTheReadSetSinceTheAppRootsComeAfterIt() throws Exception {
+        try (CracDevClassLoader loader = loader()) {
+            assertTrue(loader.getResource("fw/Plain.class").toString().contains("/fw/"));
+            assertEquals(0, loader.readSet().size(), "found in the framework: what the app roots hold cannot matter");
+            Files.createDirectories(tmp.resolve("app/fw"));
+            Files.writeString(tmp.resolve("app/fw/Plain.class"), "shadowed by the framework's");
+            assertEquals(List.of(), loader.readSet().changed(List.of(tmp.resolve("app"))));
+            assertTrue(loader.getResource("logback.xml") != null);
+            assertEquals(1, loader.readSet().size(), "found in an app root: recorded");
+        }
+    }
+
+    @Test
     void anAppClassLoadedByAFrameworkInitializerTaintsThatInitializerInsteadOfCrossingTheBoundary() throws Exception {
         try (CracDevClassLoader loader = loader()) {
             assertThrows(CracDevClassLoader.AppClassLoadedDuringFrameworkPhase.class, () -> Class.forName("fw.LoadsApp", true, loader));
