@@ -28,9 +28,9 @@ import java.util.jar.Manifest;
  * while a JVM lives (a changed jar makes a new image), so the names they hold are read once, in the
  * framework phase, and kept in the image.
  *
- * <p>The answer is one-sided: {@code false} is certain (the name is in none of them), {@code true} only means
- * "maybe" and takes the JDK's path, which then decides. Names are kept as 64-bit hashes (a collision only
- * costs a "maybe"). Where the set of names cannot be known — a framework entry that is a directory, a jar
+ * <p>Each name is kept as a 64-bit hash with the first jar (in class-path order) that holds it: a lookup goes to
+ * that jar alone, and skips the jars when none does. "None" is certain; a hash collision can only point to a
+ * jar that turns out not to hold the name, and then the JDK's walk over the whole class path decides. Where the set of names cannot be known — a framework entry that is a directory, a jar
  * whose manifest adds more jars ({@code Class-Path}), a jar index naming other jars, a Java agent that may
  * add to the JDK's loaders — there is no index and every lookup takes the JDK's path.
  */
