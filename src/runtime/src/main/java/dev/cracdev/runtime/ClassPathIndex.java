@@ -87,18 +87,17 @@ final class ClassPathIndex {
         }
     }
 
-    /** False: none of the framework jars holds {@code name} (a resource name, e.g. {@code a/b/C.class}). */
-    boolean frameworkMayHold(String name) {
-        return framework.firstJar(name) >= 0;
+    /** The first framework jar (its class-path position) that may hold {@code name}; -1: none does, for sure. */
+    int firstJar(String name) {
+        return framework.firstJar(name);
     }
 
     /**
-     * {@code name} in the first framework jar that holds it, as the walk over the whole class path finds it;
-     * null where none does — or where the hash misled (then the caller's walk decides).
+     * {@code name} in framework jar {@code jar}, the very URL the walk over the whole class path makes; null
+     * where the hash misled (then the caller's walk decides).
      */
-    URL findInFramework(String name) {
-        int jar = framework.firstJar(name);
-        return jar < 0 ? null : jarLoaders[jar].findResource(name);
+    URL findIn(int jar, String name) {
+        return jarLoaders[jar].findResource(name);
     }
 
     /**

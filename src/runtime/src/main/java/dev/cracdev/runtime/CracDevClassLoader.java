@@ -184,16 +184,16 @@ public final class CracDevClassLoader extends URLClassLoader {
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         Class<?> c;
+        String file = name.replace('.', '/') + ".class";
         try {
-            String file = name.replace('.', '/') + ".class";
             ClassPathIndex i = index;
-            if (i != null && !i.frameworkMayHold(file) && appRootsOnly.findResource(file) == null) {
+            if (i != null && i.firstJar(file) < 0 && appRootsOnly.findResource(file) == null) {
                 throw new ClassNotFoundException(name); // what the walk over every jar would have found
             }
             c = super.findClass(name);
         } catch (ClassNotFoundException e) {
             if (frameworkPhase) {
-                readSet.record(name.replace('.', '/') + ".class", appRoots); // absent now: the app may add it
+                readSet.record(file, appRoots); // absent now: the app may add it
             }
             throw e;
         }
@@ -229,10 +229,11 @@ public final class CracDevClassLoader extends URLClassLoader {
         if (i == null) {
             return super.findResource(name);
         }
-        if (!i.frameworkMayHold(name)) {
+        int jar = i.firstJar(name); // hashed once: this runs for every resource Spring reads
+        if (jar < 0) {
             return appRootsOnly.findResource(name);
         }
-        URL url = i.findInFramework(name);
+        URL url = i.findIn(jar, name);
         return url != null ? url : super.findResource(name);
     }
 

@@ -269,14 +269,15 @@ public final class ChildProcess {
             long t0 = System.nanoTime();
             boolean hooksDone = awaitEndOfShutdownHooks(watchFlag ? flag : null, grace);
             long hooksMs = (System.nanoTime() - t0) / 1_000_000;
-            if (hooksDone && inTheWay != null && process.isAlive() && !holdsAny(inTheWay)) {
+            boolean lingers = hooksDone && inTheWay != null && process.isAlive(); // only its exit is left
+            if (lingers && !holdsAny(inTheWay)) {
                 console.debug(name + ": shutdown hooks done in " + hooksMs + " ms; its exit goes on in the background");
                 endInBackground();
                 return;
             }
             console.debug(name + ": " + (hooksDone ? "shutdown hooks done in " + hooksMs + " ms"
                     : watchFlag ? "ended or out of grace after " + hooksMs + " ms" : "no hooks flag; waited " + hooksMs + " ms")
-                    + (hooksDone && inTheWay != null ? ", but it still listens on a port" : "") + "; ending it");
+                    + (lingers ? ", but it still listens on a port" : "") + "; ending it");
         }
         kill();
         deleteExitFlag();
