@@ -126,6 +126,7 @@ public final class Boot {
             emit(ChildProtocol.BOUNDARY, "ms", Long.toString((System.nanoTime() - t0) / 1_000_000),
                     "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
                     "reads", Integer.toString(loader.readSet().size()), "trained", Long.toString(training.millis()),
+                    "runs", Integer.toString(training.runs()),
                 "untrained", training.skipped() == null ? "" : training.skipped(), "index", noIndex == null ? "on" : noIndex);
         }
 

@@ -62,14 +62,17 @@ public final class Training {
     private static final int WARM_UP_REQUESTS = 300;
     private static final String SPRING = "org.springframework.boot.SpringApplication";
 
-    /** What happened: trained (ms), skipped (why; nothing of the app ran), or failed (why; do not checkpoint). */
-    record Result(long millis, String skipped, String failed) {
+    /**
+     * What happened: trained (ms, in how many runs), skipped (why; nothing of the app ran), or failed (why; do
+     * not checkpoint).
+     */
+    record Result(long millis, int runs, String skipped, String failed) {
         static Result skipped(String why) {
-            return new Result(-1, why, null);
+            return new Result(-1, 0, why, null);
         }
 
         static Result failed(String why) {
-            return new Result(-1, null, why);
+            return new Result(-1, 0, null, why);
         }
     }
 
@@ -125,7 +128,7 @@ public final class Training {
                             Path.of(readSet).toAbsolutePath().getParent())));
                 }
             }
-            return new Result((System.nanoTime() - t0) / 1_000_000, null, null);
+            return new Result((System.nanoTime() - t0) / 1_000_000, runs, null, null);
         } catch (TrainingFailed e) {
             return Result.failed(e.getMessage());
         } catch (InterruptedException e) {

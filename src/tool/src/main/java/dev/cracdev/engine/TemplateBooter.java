@@ -94,7 +94,9 @@ public final class TemplateBooter {
                 ReadSet readSet = takeReadSet(readSetFile, child);
                 console.debug(name + " reached the boundary in " + millis + " ms, preloaded " + m.get("preloaded")
                         + " classes (" + m.get("failed") + " failed), " + readSet.size() + " app-root lookups, "
-                        + (m.getInt("trained", -1) >= 0 ? "trained in " + m.get("trained") + " ms" : "untrained: " + m.get("untrained")));
+                        + (m.getInt("trained", -1) >= 0 ? "trained in " + m.get("trained") + " ms (" + m.get("runs")
+                        + (m.getInt("runs", 0) == 1 ? " run)" : " runs)")
+                        : "untrained: " + m.get("untrained")));
                 return new Template(child, millis, m.getInt("preloaded", 0), token, readSet, m.getInt("trained", -1));
             }
             deleteQuietly(readSetFile);
