@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The training run of the framework phase (level 2 in the README): the app is started in a throwaway
  * class loader, driven with requests until the JIT has seen its hot paths, stopped, and dropped (then
- * started and stopped again, for an image: {@link #runsFor}); a {@link WeakReference} to each loader must
- * then clear, which proves that no object of the app survives into the checkpoint. Generations then start the app fresh in a JIT-warm JVM whose
- * framework caches are filled.
+ * started and stopped again, for an image: {@link #runsFor}); a {@link WeakReference} to each loader
+ * must then clear, which proves that no object of the app survives into the checkpoint. Generations then
+ * start the app fresh in a JIT-warm JVM whose framework caches are filled.
  *
  * <p>Supported for Spring Boot 3 apps (the stop is {@code ApplicationContext.close()}, reached through
  * {@code SpringApplication.withHook}); other apps run untrained. Spring Boot keeps a few references to
@@ -51,10 +51,11 @@ public final class Training {
     /** System property: how many times the app is started and closed (default {@link #runsFor}). */
     public static final String RUNS_PROPERTY = "cracdev.train.runs";
     /**
-     * Start-up code runs about once per app start, so one training run leaves much of it just below the JIT's
-     * compile thresholds, and every generation restored from the image crossed them again: ~1000 C1
-     * compilations of framework methods per generation of the example app. Two more starts (without the
-     * warm-up requests) compile most of them into the image: app phase 1.2-1.4 s -> 0.95-1.1 s (measured).
+     * Start-up code runs about once per app start, so one training run left much of it just below the JIT's
+     * compile thresholds, and every generation restored from the image crossed them again: ~1045 C1
+     * compilations, mostly framework methods, in one generation of the example app. Two more starts (without
+     * the warm-up requests, ~1 s each) compile most of them into the image: ~600 compilations, app phase
+     * 1.1-1.4 s -> 0.8-1.1 s (measured, README "Warm framework phase").
      */
     private static final int IMAGE_RUNS = 3;
     private static final long START_TIMEOUT_MS = 120_000;
