@@ -28,9 +28,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The training run of the framework phase (level 2 in the README): the app is started in a throwaway
- * class loader, driven with requests until the JIT has seen its hot paths, stopped, and dropped (then
- * started and stopped again, for an image: {@link #runsFor}); a {@link WeakReference} to each loader
- * must then clear, which proves that no object of the app survives into the checkpoint. Generations then
+ * class loader, driven with requests until the JIT has seen its hot paths, stopped, and dropped, then
+ * started and stopped twice more ({@link #runs}); a {@link WeakReference} to each loader must then
+ * clear, which proves that no object of the app survives into the checkpoint. Generations then
  * start the app fresh in a JIT-warm JVM whose framework caches are filled.
  *
  * <p>Supported for Spring Boot 3 apps (the stop is {@code ApplicationContext.close()}, reached through
@@ -48,16 +48,17 @@ public final class Training {
     public static final String PATH_PROPERTY = "cracdev.train.path";
     /** System property set by the supervisor when an earlier training failed the proof (any value: do not train). */
     public static final String OFF_PROPERTY = "cracdev.train.off";
-    /** System property: how many times the app is started and closed (default {@link #runsFor}). */
+    /** System property: how many times the app is started and closed (default {@value #RUNS}). */
     public static final String RUNS_PROPERTY = "cracdev.train.runs";
     /**
      * Start-up code runs about once per app start, so one training run left much of it just below the JIT's
-     * compile thresholds, and every generation restored from the image crossed them again: ~1045 C1
-     * compilations, mostly framework methods, in one generation of the example app. Two more starts (without
-     * the warm-up requests, ~1 s each) compile most of them into the image: ~600 compilations, app phase
-     * 1.1-1.4 s -> 0.8-1.1 s (measured, README "Warm framework phase").
+     * compile thresholds, and every generation crossed them again: ~1045 C1 compilations, mostly framework
+     * methods, in one criu generation of the example app. Two more starts (without the warm-up requests,
+     * ~0.5-1 s each) compile most of them before the checkpoint or the park: ~600 compilations; app phase
+     * 1.1-1.4 s -> 0.8-1.1 s under criu, 1.1-1.3 s -> 0.7-0.8 s under standby (measured, README "Warm
+     * framework phase").
      */
-    private static final int IMAGE_RUNS = 3;
+    private static final int RUNS = 3;
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long WARM_UP_MS = 1500;
     private static final int WARM_UP_REQUESTS = 300;
@@ -80,12 +81,8 @@ public final class Training {
     private Training() {
     }
 
-    /**
-     * An image is trained once and restored many times; a standby JVM is trained for one generation, and a change
-     * made while it boots waits for it: one run.
-     */
-    static int runsFor(String mode) {
-        return Math.max(1, Integer.getInteger(RUNS_PROPERTY, mode.equals("standby") ? 1 : IMAGE_RUNS));
+    static int runs() {
+        return Math.max(1, Integer.getInteger(RUNS_PROPERTY, RUNS));
     }
 
     static boolean wanted() {
