@@ -54,9 +54,14 @@ final class FakeCracJdk {
               esac
               while :; do sleep 0.02; done
             }
+            # forwarding is in place before the JVM can say STARTED (a signal sent on seeing it must reach it);
+            # one that comes before $jvm is known is held and delivered right after
+            jvm=; held=
+            forward() { if [ -n "$jvm" ]; then kill -"$1" "$jvm"; else held="$held $1"; fi; }
+            for s in HUP INT QUIT USR1 USR2 TERM; do trap "forward $s" $s; done
             restored &
             jvm=$!
-            for s in HUP INT QUIT USR1 USR2 TERM; do trap "kill -$s $jvm" $s; done
+            for s in $held; do kill -"$s" "$jvm"; done
             while :; do
               wait $jvm; status=$?
               kill -0 $jvm 2>/dev/null || exit $status
