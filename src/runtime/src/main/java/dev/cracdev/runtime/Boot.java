@@ -86,7 +86,7 @@ public final class Boot {
 
         String noIndex = mode.equals("cold") ? "cold" : loader.indexFramework();
         Training.Result training = !mode.equals("cold") && Training.wanted()
-                ? Training.run(loader, loader.appRoots(), Training.runs()) : Training.Result.skipped("off");
+                ? Training.run(loader, loader.appRoots()) : Training.Result.skipped("off");
         List<String> violations = loader.boundaryViolations();
         if (training.failed() != null || (training.millis() >= 0 && !violations.isEmpty())) {
             emit(ChildProtocol.UNTRAINED, "message", training.failed() != null ? training.failed()

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The training run of the framework phase (level 2 in the README): the app is started in a throwaway
  * class loader, driven with requests until the JIT has seen its hot paths, stopped, and dropped, then
- * started and stopped twice more ({@link #runs}); a {@link WeakReference} to each loader must then
+ * started and stopped twice more ({@value #RUNS} runs); a {@link WeakReference} to each loader must then
  * clear, which proves that no object of the app survives into the checkpoint. Generations then
  * start the app fresh in a JIT-warm JVM whose framework caches are filled.
  *
@@ -81,15 +81,12 @@ public final class Training {
     private Training() {
     }
 
-    static int runs() {
-        return Math.max(1, Integer.getInteger(RUNS_PROPERTY, RUNS));
-    }
-
     static boolean wanted() {
         return System.getProperty(MAIN_PROPERTY) != null && System.getProperty(OFF_PROPERTY) == null;
     }
 
-    static Result run(CracDevClassLoader system, List<Path> appRoots, int runs) {
+    static Result run(CracDevClassLoader system, List<Path> appRoots) {
+        int runs = Math.max(1, Integer.getInteger(RUNS_PROPERTY, RUNS));
         String mainClass = System.getProperty(MAIN_PROPERTY);
         String path = System.getProperty(PATH_PROPERTY, "/");
         Class<?> spring;

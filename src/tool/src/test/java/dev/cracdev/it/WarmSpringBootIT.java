@@ -54,13 +54,27 @@ class WarmSpringBootIT {
     void aTrainedFrameworkPhaseStartsWarmGenerationsThatStillSeeTodaysFiles(String engine) throws Exception {
         assumeEngine(engine);
         Path project = copyExample();
-        start(project, engine, "demo.HelloApplication");
+        Path starts = tmp.resolve("starts.txt"); // one line per start of the app: "training", or its generation
+        compile(project, "CountedApplication", """
+                package demo;
+                public class CountedApplication {
+                    public static void main(String[] args) throws Exception {
+                        java.nio.file.Files.writeString(java.nio.file.Path.of("%s"),
+                                System.getProperty("cracdev.generation", "training") + "\\n",
+                                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        org.springframework.boot.SpringApplication.run(HelloApplication.class, args);
+                    }
+                }
+                """.formatted(starts));
+        start(project, engine, "demo.CountedApplication");
         supervisor.await(engine.equals("criu") ? "\\[crac-dev\\] base image ready in .* app trained in \\d+ ms"
                 : "standby reached the boundary in .* trained in \\d+ ms", T);
         // three app starts compile the start-up code that one start leaves just below the JIT's thresholds
         long trained = supervisor.count("reached the boundary in .* trained in \\d+ ms");
         assertTrue(trained > 0);
         assertEquals(trained, supervisor.count("reached the boundary in .* trained in \\d+ ms \\(3 runs\\)"));
+        assertEquals(3 * trained, Files.readAllLines(starts).stream().filter("training"::equals).count(),
+                "the app really started three times in each framework phase that trained");
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
         assertEquals("Hi", get("/greeting"));
 
@@ -85,8 +99,7 @@ class WarmSpringBootIT {
     void anAppThatLeaksIntoAJdkStaticIsNotTrainedAndStillRuns() throws Exception {
         assumeEngine("criu");
         Path project = copyExample();
-        Path src = Files.createDirectories(tmp.resolve("leak-src/demo")).resolve("LeakyApplication.java");
-        Files.writeString(src, """
+        compile(project, "LeakyApplication", """
                 package demo;
                 public class LeakyApplication {
                     public static void main(String[] args) {
@@ -95,10 +108,6 @@ class WarmSpringBootIT {
                     }
                 }
                 """);
-        String cp = Files.readString(EXAMPLE.resolve("target/framework.classpath")).strip()
-                + java.io.File.pathSeparator + project.resolve("target/classes");
-        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
-                "-cp", cp, "-d", project.resolve("target/classes").toString(), src.toString()));
         start(project, "criu", "demo.LeakyApplication");
         // one line, naming who holds the app: a heap dump searched from the loader back to a GC root
         supervisor.await("\\[crac-dev\\] training the app in the framework phase failed \\(the training app's class loader"
@@ -138,6 +147,16 @@ class WarmSpringBootIT {
         Path project = tmp.resolve("project");
         copyTree(EXAMPLE.resolve("target/classes"), project.resolve("target/classes"));
         return project;
+    }
+
+    /** Compiles one class of package demo into the project's classes, against the example's. */
+    private void compile(Path project, String name, String source) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src-" + name + "/demo")).resolve(name + ".java");
+        Files.writeString(src, source);
+        String cp = Files.readString(EXAMPLE.resolve("target/framework.classpath")).strip()
+                + java.io.File.pathSeparator + project.resolve("target/classes");
+        assertEquals(0, ToolProvider.getSystemJavaCompiler().run(null, null, null,
+                "-cp", cp, "-d", project.resolve("target/classes").toString(), src.toString()));
     }
 
     static void copyTree(Path from, Path into) throws Exception {
