@@ -1,49 +1,63 @@
 #!/usr/bin/env perl
-# The control-socket client for the requests scripts repeat in loops (`reset`, `reset --wait`, `restart`),
-# run by scripts/crac-dev instead of the JVM client: a JVM start is ~0.2 s of every scripted reset, Perl's
-# ~0.03 s (both measured on the example). It finds the socket, sends the request and prints the reply exactly
-# as the JVM client does (dev.cracdev.control.ControlAddress, ControlClient and cli.ControlCommands).
-# Exit 100 means nothing was sent: the launcher then runs the JVM client, which handles every other case
-# (and says why a supervisor cannot be reached).
+# The control-socket client for what scripts repeat in loops (`reset`, `reset --wait`, `restart`), which
+# scripts/crac-dev runs instead of the JVM client: a JVM start is ~0.2 s of every scripted reset, this ~0.03 s
+# (both measured on the example). It finds the same socket, sends the same request and prints the reply, error
+# line and exit code exactly as the JVM client does (dev.cracdev.control.ControlAddress and ControlClient,
+# cli.ControlCommands). Where it could differ it sends nothing and hands the command to the JVM client.
 use strict;
 use warnings;
 use Cwd ();
-use IO::Socket::UNIX;
 
-my %requests = ('reset' => 'reset nowait', 'reset --wait' => 'reset', 'restart' => 'restart');
-my $request = $requests{join ' ', @ARGV};
-# elsewhere the JVM's temporary directory is not /tmp; a properties file or JVM options may point elsewhere
-exit 100 if !defined $request || $^O ne 'linux' || -e 'crac-dev.properties'
-    || ($ENV{JAVA_TOOL_OPTIONS} // '') ne '' || ($ENV{JDK_JAVA_OPTIONS} // '') ne '';
+my %requests = ("reset" => 'reset nowait', "reset\0--wait" => 'reset', "restart" => 'restart');
+my $request = $requests{join "\0", @ARGV} // jvm_client();
+jvm_client() if $^O ne 'linux'                       # elsewhere the JVM's temporary directory is not /tmp
+    || -e 'crac-dev.properties'                      # it may name another socket
+    || grep({ exists $ENV{$_} } qw(JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS)) # the JVM would say so on stderr
+    || length(pack 'j', 0) != 8;                     # the hash needs 64-bit integers
+eval { require IO::Socket::UNIX; 1 } or jvm_client(); # a Perl split into packages may lack it
 
 my $socket = socket_path();
-exit 100 unless -S $socket;
-my $channel = IO::Socket::UNIX->new(Type => SOCK_STREAM, Peer => $socket) or exit 100;
-print $channel "$request\n";
-my $line = <$channel>;
+jvm_client() if $socket =~ /[^\x20-\x7e]/ || length $socket > 107 || !-S $socket;
+my $channel = IO::Socket::UNIX->new(Type => Socket::SOCK_STREAM(), Peer => $socket) or jvm_client();
+binmode $_, ':raw' for $channel, \*STDOUT, \*STDERR;
+$SIG{PIPE} = 'IGNORE'; # a write to a closed socket is an error to report; to a closed stdout, nothing (as in Java)
+print {$channel} "$request\n" or fail("talking to the supervisor at $socket failed: $!");
+$! = 0; # at the end of the stream readline leaves it alone: a value now is a failed read
+my $line = readline $channel;
+fail("talking to the supervisor at $socket failed: " . ($! || "the supervisor closed the connection without a reply "
+    . "(is it stopping? see 'crac-dev status')")) unless defined $line;
 close $channel;
-fail("talking to the supervisor at $socket failed: the supervisor closed the connection without a reply "
-    . "(is it stopping? see 'crac-dev status')") unless defined $line;
 $line =~ s/\r?\n\z//;
 my ($word, $text) = $line =~ /\A([^ ]*) ?(.*)\z/s;
 fail($text) unless $word eq 'ok';
-print printable($text, 1), "\n";
+print printable($text, 'separators too'), "\n";
 exit 0;
 
+# The launcher again, told to use the JVM client: same process, so a signal to it still reaches the client.
+sub jvm_client {
+    (my $launcher = $0) =~ s{/lib/[^/]+\z}{/crac-dev};
+    $ENV{CRACDEV_JVM_CLIENT} = 1;
+    exec $launcher, @ARGV or die "[crac-dev] [ERROR] cannot run $launcher: $!\n";
+}
+
 sub fail {
-    print STDERR printable("[crac-dev] [ERROR] $_[0]", 0), "\n";
+    print STDERR printable("[crac-dev] [ERROR] $_[0]"), "\n";
     exit 1;
 }
 
-# As ControlAddress: $CRACDEV_SOCKET, else <$XDG_RUNTIME_DIR or /tmp>/crac-dev-<user>/<FNV-1a of the project
-# directory>/control.sock (the project directory is the working directory, as the JVM sees it: physical).
+# As ControlAddress: $CRACDEV_SOCKET, else <$XDG_RUNTIME_DIR or /tmp>/crac-dev-<user>/<FNV-1a of the working
+# directory, as the JVM sees it: physical>/control.sock. Names that are not plain ASCII go to the JVM client,
+# which reads them through the locale's encoding.
 sub socket_path {
     my $explicit = $ENV{CRACDEV_SOCKET} // '';
     return absolute($explicit) if $explicit =~ /\S/;
     my $runtime = $ENV{XDG_RUNTIME_DIR} // '';
     my $base = $runtime =~ /\S/ && -d $runtime ? absolute($runtime) : '/tmp';
-    (my $user = getpwuid($<) // '?') =~ s/[^A-Za-z0-9_.-]/_/g;
-    return "$base/crac-dev-$user/" . fnv1a64(Cwd::getcwd()) . '/control.sock';
+    my $user = getpwuid($<) // '?';
+    my $project = Cwd::getcwd() // jvm_client();
+    jvm_client() if "$user$project" =~ /[^\x20-\x7e]/;
+    $user =~ s/[^A-Za-z0-9_.-]/_/g;
+    return ($base eq '/' ? '' : $base) . "/crac-dev-$user/" . fnv1a64($project) . '/control.sock';
 }
 
 sub absolute {
@@ -57,24 +71,26 @@ sub absolute {
 sub fnv1a64 {
     use integer; # 64-bit words that wrap around, as Java's long
     my $h = -3750763034362895579; # 0xcbf29ce484222325
-    for my $byte (unpack 'C*', $_[0]) { # Cwd gives the path's bytes: UTF-8 on a UTF-8 system, as Java encodes it
-        $h = ($h ^ $byte) * 1099511628211; # 0x100000001b3
-    }
+    $h = ($h ^ $_) * 1099511628211 for unpack 'C*', $_[0]; # 0x100000001b3
     return sprintf '%016x', $h;
 }
 
-# As the JVM prints: unchanged on a UTF-8 locale; elsewhere (C, POSIX) crac-dev's separators in ASCII on
-# stdout (Console.printable) and '?' for whatever else ASCII cannot show.
+# As the JVM prints a line: the reply's UTF-8 in the locale's encoding, '?' for what it cannot show; on stdout
+# crac-dev's separators become ASCII first if the line cannot be shown whole (Console.printable).
 sub printable {
-    my ($text, $separators) = @_;
-    my $locale = $ENV{LC_ALL} || $ENV{LC_CTYPE} || $ENV{LANG} || '';
-    return $text if $locale =~ /utf-?8/i || $text !~ /[^\x00-\x7f]/;
-    utf8::decode($text);
-    if ($separators) {
+    my ($bytes, $separators) = @_;
+    return $bytes if $bytes !~ /[^\x00-\x7f]/;
+    require POSIX;
+    require I18N::Langinfo;
+    require Encode;
+    # the JVM takes the encoding from setlocale(LC_ALL, ""), and stays in C (ASCII) when that fails
+    my $codeset = POSIX::setlocale(POSIX::LC_ALL(), '') ? I18N::Langinfo::langinfo(I18N::Langinfo::CODESET()) : 'ascii';
+    my $encoding = Encode::find_encoding($codeset) // Encode::find_encoding('ascii');
+    my $text = Encode::decode('UTF-8', $bytes);
+    if ($separators && !eval { $encoding->encode($text, Encode::FB_CROAK() | Encode::LEAVE_SRC()); 1 }) {
         my %ascii = ("\x{b7}" => '-', "\x{2192}" => '->', "\x{2026}" => '...', "\x{2013}" => '-', "\x{2014}" => '-',
             "\x{d7}" => 'x', "\x{b5}" => 'u');
         $text =~ s/([\x{b7}\x{2192}\x{2026}\x{2013}\x{2014}\x{d7}\x{b5}])/$ascii{$1}/g;
     }
-    $text =~ s/[^\x00-\x7f]/?/g;
-    return $text;
+    return $encoding->encode($text, sub { '?' });
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -17,12 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -30,7 +33,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * scripts/crac-dev answers reset, reset --wait and restart through scripts/lib/control-client.pl (no JVM
  * start): against a stand-in supervisor on the socket where the JVM client looks, it must send the same
  * request and print, byte for byte, what the JVM client prints, with the same exit code. The launcher runs
- * with /bin/false as its Java, so any answer proves the JVM was not needed.
+ * with /bin/false as its Java, so any answer proves the JVM was not needed; where the Perl client cannot be
+ * exact, it must send nothing and hand the command, unchanged, to the JVM client.
  */
 class ScriptedControlClientTest {
     private static final Path SCRIPTS = Path.of("../../scripts").toAbsolutePath().normalize();
@@ -79,7 +83,7 @@ class ScriptedControlClientTest {
     @Test
     void aRefusalIsOneErrorLineAndExitCodeOneInEveryLocale() throws Exception {
         String reply = "err gen 4 exited with status 1 before it was ready · see its output – fix it";
-        for (String locale : List.of("C.UTF-8", "C")) {
+        for (String locale : List.of("C.UTF-8", "C", "xx_XX.UTF-8")) { // the last one is not installed: ASCII
             Map<String, String> env = Map.of("LC_ALL", locale);
             Outcome fast = viaScript(defaultSocket(), reply, env, "reset", "--wait");
             assertEquals(1, fast.code(), fast.toString());
@@ -90,10 +94,13 @@ class ScriptedControlClientTest {
 
     @Test
     void separatorsInAReplyBecomeAsciiWhereTheLocaleCannotShowThem() throws Exception {
-        String reply = "ok generation 5 ready in 90 ms · ready image 61 ms → 0.5× µs";
-        Outcome fast = viaScript(defaultSocket(), reply, Map.of("LC_ALL", "C"), "reset", "--wait");
-        assertEquals("generation 5 ready in 90 ms - ready image 61 ms -> 0.5x us\n", fast.out());
-        assertEquals(fast, viaJvm(defaultSocket(), reply, Map.of("LC_ALL", "C"), "reset", "--wait"));
+        String reply = "ok generation 5 ready in 90 ms · ready image 61 ms → 0.5× µs ✓";
+        for (String locale : List.of("C", "xx_XX.UTF-8")) { // the latter is not installed: the C library stays in C
+            Map<String, String> env = Map.of("LC_ALL", locale, "LANG", "C.UTF-8"); // which Perl alone would fall back to
+            Outcome fast = viaScript(defaultSocket(), reply, env, "reset", "--wait");
+            assertEquals("generation 5 ready in 90 ms - ready image 61 ms -> 0.5x us ?\n", fast.out(), locale);
+            assertEquals(fast, viaJvm(defaultSocket(), reply, env, "reset", "--wait"), locale);
+        }
     }
 
     @Test
@@ -113,26 +120,53 @@ class ScriptedControlClientTest {
     }
 
     @Test
-    void withoutASupervisorOrForOtherCommandsItSendsNothingAndLeavesThemToTheJvm() throws Exception {
-        Path client = SCRIPTS.resolve("lib/control-client.pl");
-        for (List<String> args : List.of(List.of("reset", "--wait"), List.of("status"), List.of("reset", "--socket", "x"),
-                List.of("stop"))) {
-            List<String> command = new ArrayList<>(List.of("perl", client.toString()));
-            command.addAll(args);
-            Outcome o = run(command, project, env(Map.of()));
-            assertEquals(new Outcome(null, 100, "", ""), o, "perl client " + args);
-        }
-        Files.writeString(project.resolve("crac-dev.properties"), "socket=elsewhere.sock\n");
-        Outcome withProperties = viaScriptExpectingNoRequest(List.of("perl", client.toString(), "reset"));
-        assertEquals(100, withProperties.code(), "a properties file may name another socket: " + withProperties);
+    void whereItCannotBeExactItSendsNothingAndTheJvmClientGetsTheCommandUnchanged() throws Exception {
+        assertHandedToTheJvm(Map.of(), "status");
+        assertHandedToTheJvm(Map.of(), "reset --wait"); // one argument: the JVM client's usage error, not a reset
+        assertHandedToTheJvm(Map.of(), "reset", "--socket", "x");
+        assertHandedToTheJvm(Map.of("JAVA_TOOL_OPTIONS", ""), "reset", "--wait"); // the JVM would say it picked them up
+        assertHandedToTheJvm(Map.of("CRACDEV_SOCKET", "nobody-listens.sock"), "restart");
+        Files.writeString(project.resolve("crac-dev.properties"), "socket=elsewhere.sock\n"); // may name another socket
+        assertHandedToTheJvm(Map.of(), "reset");
+        Files.delete(project.resolve("crac-dev.properties"));
+        project = Files.createDirectories(project.resolve("caf\u00e9")); // the JVM reads the name through the locale
+        assertHandedToTheJvm(Map.of(), "reset", "--wait");
     }
 
-    private Outcome viaScriptExpectingNoRequest(List<String> command) throws Exception {
+    /**
+     * Runs the launcher with a stand-in Java that prints its arguments, while a stand-in supervisor listens where
+     * the JVM client would look: nothing may connect, and the JVM client gets the arguments as they were.
+     */
+    private void assertHandedToTheJvm(Map<String, String> extraEnv, String... args) throws Exception {
+        Path java = tmp.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"jvm client, CRACDEV_JVM_CLIENT=${CRACDEV_JVM_CLIENT:-unset}\"\n"
+                + "for a; do echo \"arg: $a\"; done\nexit 42\n");
+        Path mvn = Files.createDirectories(tmp.resolve("bin")).resolve("mvn");
+        Files.writeString(mvn, "#!/bin/sh\necho 'the launcher rebuilds the jar'\nexit 97\n");
+        assertTrue(java.toFile().setExecutable(true) && mvn.toFile().setExecutable(true));
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("CRACDEV_LAUNCHER_JAVA", java.toString());
+        env.put("PATH", mvn.getParent() + ":" + System.getenv("PATH"));
         Path socket = defaultSocket();
         Files.createDirectories(socket.getParent());
+        List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve("crac-dev").toString()));
+        command.addAll(List.of(args));
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
-            return run(command, project, env(Map.of()));
+            Outcome o = run(command, project, env(env));
+            assumeTrue(!o.err().contains("the launcher rebuilds the jar"), "crac-dev-all.jar is older than the sources "
+                    + "(run mvn package first): the launcher would rebuild it before running the JVM client");
+            server.configureBlocking(false);
+            assertNull(server.accept(), "nothing may reach the supervisor: " + List.of(args));
+            StringBuilder passed = new StringBuilder();
+            for (String a : args) {
+                passed.append("arg: ").append(a).append('\n');
+            }
+            assertEquals(42, o.code(), o.toString());
+            assertTrue(o.out().startsWith("jvm client, CRACDEV_JVM_CLIENT=unset\n"), o.toString());
+            assertTrue(o.out().endsWith("arg: -jar\narg: " + SCRIPTS.getParent().resolve("src/tool/target/crac-dev-all.jar")
+                    + "\n" + passed), "the arguments as they were: " + o);
+            assertEquals("", o.err(), o.toString());
         } finally {
             Files.deleteIfExists(socket);
         }
@@ -141,9 +175,11 @@ class ScriptedControlClientTest {
     private Outcome viaScript(Path socket, String reply, Map<String, String> extraEnv, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve("crac-dev").toString()));
         command.addAll(List.of(args));
-        Map<String, String> env = new java.util.HashMap<>(extraEnv);
+        Map<String, String> env = new HashMap<>(extraEnv);
         env.put("CRACDEV_LAUNCHER_JAVA", "/bin/false"); // a JVM client would fail: only the Perl one can answer
-        return serveOnce(socket, reply, command, env);
+        Outcome o = serveOnce(socket, reply, command, env);
+        // bash itself (the launcher, before any client) warns once about a locale that is not installed
+        return new Outcome(o.request(), o.code(), o.out(), o.err().replaceFirst("\\Abash: warning: setlocale: [^\n]*\n", ""));
     }
 
     private Outcome viaJvm(Path socket, String reply, Map<String, String> extraEnv, String... args) throws Exception {
@@ -177,25 +213,33 @@ class ScriptedControlClientTest {
     }
 
     private Map<String, String> env(Map<String, String> extra) {
-        Map<String, String> env = new java.util.HashMap<>(Map.of("XDG_RUNTIME_DIR", runtimeDir.toString(), "LC_ALL", "C.UTF-8"));
+        Map<String, String> env = new HashMap<>(Map.of("XDG_RUNTIME_DIR", runtimeDir.toString(), "LC_ALL", "C.UTF-8"));
         env.putAll(extra);
         return env;
     }
 
     private static Outcome run(List<String> command, Path dir, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().keySet().removeAll(List.of("CRACDEV_SOCKET", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "LC_CTYPE", "LANG"));
+        pb.environment().keySet().removeIf(name -> name.startsWith("CRACDEV_") || name.startsWith("LC_") || name.startsWith("PERL")
+                || List.of("LANG", "LANGUAGE", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS").contains(name));
         pb.environment().putAll(env);
         Process p = pb.start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> out = readAll(p.getInputStream());
+        CompletableFuture<String> err = readAll(p.getErrorStream());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("still running after 60 s: " + command);
+        }
+        return new Outcome(null, p.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+    }
+
+    private static CompletableFuture<String> readAll(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                return p.getErrorStream().readAllBytes();
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                return new byte[0];
+                return "read failed: " + e;
             }
         });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running: " + command);
-        return new Outcome(null, p.exitValue(), out, new String(err.get(), StandardCharsets.UTF_8));
     }
 }
