@@ -46,11 +46,11 @@ final class Generation {
     private volatile String statusLine = "";
     private volatile String readySignal = "";
     private volatile long lastOutputAt;
-    /** (time, CPU ms) of the JVM over the last {@link ReadinessProbe.Auto#QUIET}: the automatic probe's idleness test. */
-    /** The JVM's CPU time at a moment, the oldest at least one quiet window back (the auto probe's idle test). */
+    /** The JVM's CPU time at a moment (the automatic probe's idleness test). */
     private record CpuSample(long atNanos, long cpuMillis) {
     }
 
+    /** Samples over the last {@link ReadinessProbe.Auto#QUIET}, the oldest at least one quiet window back. */
     private final Deque<CpuSample> cpuSamples = new ArrayDeque<>();
     private volatile Consumer<GenerationEvent> sink = e -> { };
 
@@ -267,10 +267,9 @@ final class Generation {
         return "generation " + number + " ready in " + Durations.format((settledAt - t0) / 1_000_000);
     }
 
-    /** Ends the generation (gracefully first, see {@link ChildProcess#stop}) and waits until it is completely gone. */
     /**
-     * Stops it; returns once nothing of it is in the way of the next generation (its hooks ran and none of
-     * its processes listens on a port): the JVM's exit goes on in the background.
+     * Stops it gracefully (see {@link ChildProcess#stop}); returns once nothing of it is in the way of the next
+     * generation (its hooks ran and none of its processes listens on a port): the JVM's exit goes on in the background.
      */
     void stop(Duration grace) {
         child().stop(grace, p -> ListeningPorts.first(p.pid()).isPresent());

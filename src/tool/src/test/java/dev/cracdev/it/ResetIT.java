@@ -91,6 +91,8 @@ class ResetIT {
             assertEquals(PRISTINE, app.get(), "after reset " + i);
         }
         assertEquals(20, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* restore ready image"));
+        // and none of them had to fall back to the plain restore (the port was free for the image's listening socket)
+        assertEquals(0, supervisor.count("the lazy restore failed"), supervisor.output());
         assertEquals(Criu.lazyPages(Criu.probe().binary()), Files.isRegularFile(workFile("restore-ready-pages.log")),
                 "restores are lazy wherever the kernel allows");
         // the last one stopped may still be finishing its exit in the background for a moment
