@@ -10,8 +10,7 @@ use Cwd ();
 
 my %requests = ("reset" => 'reset nowait', "reset\0--wait" => 'reset', "restart" => 'restart');
 my $request = $requests{join "\0", @ARGV} // jvm_client();
-jvm_client() if $^O ne 'linux'                       # elsewhere the JVM's temporary directory is not /tmp
-    || -e 'crac-dev.properties'                      # it may name another socket
+jvm_client() if -e 'crac-dev.properties'             # it may name another socket
     || grep({ exists $ENV{$_} } qw(JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS)) # the JVM would say so on stderr
     || length(pack 'j', 0) != 8;                     # the hash needs 64-bit integers
 eval { require IO::Socket::UNIX; 1 } or jvm_client(); # a Perl split into packages may lack it

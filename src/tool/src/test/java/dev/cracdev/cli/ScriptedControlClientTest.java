@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -150,37 +151,31 @@ class ScriptedControlClientTest {
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("CRACDEV_LAUNCHER_JAVA", java.toString());
         env.put("PATH", mvn.getParent() + ":" + System.getenv("PATH"));
-        Path socket = defaultSocket();
-        Files.createDirectories(socket.getParent());
+        Outcome o = serveOnce(defaultSocket(), "ok nobody may ask", launcher(args), env);
+        assumeTrue(!o.err().contains("the launcher rebuilds the jar"), "crac-dev-all.jar is older than the sources "
+                + "(run mvn package first): the launcher would rebuild it before running the JVM client");
+        assertNull(o.request(), "nothing may reach the supervisor: " + List.of(args));
+        StringBuilder passed = new StringBuilder();
+        for (String a : args) {
+            passed.append("arg: ").append(a).append('\n');
+        }
+        assertEquals(42, o.code(), o.toString());
+        assertTrue(o.out().startsWith("jvm client, CRACDEV_JVM_CLIENT=unset\n"), o.toString());
+        assertTrue(o.out().endsWith("arg: -jar\narg: " + SCRIPTS.getParent().resolve("src/tool/target/crac-dev-all.jar")
+                + "\n" + passed), "the arguments as they were: " + o);
+        assertEquals("", o.err(), o.toString());
+    }
+
+    private static List<String> launcher(String... args) {
         List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve("crac-dev").toString()));
         command.addAll(List.of(args));
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            Outcome o = run(command, project, env(env));
-            assumeTrue(!o.err().contains("the launcher rebuilds the jar"), "crac-dev-all.jar is older than the sources "
-                    + "(run mvn package first): the launcher would rebuild it before running the JVM client");
-            server.configureBlocking(false);
-            assertNull(server.accept(), "nothing may reach the supervisor: " + List.of(args));
-            StringBuilder passed = new StringBuilder();
-            for (String a : args) {
-                passed.append("arg: ").append(a).append('\n');
-            }
-            assertEquals(42, o.code(), o.toString());
-            assertTrue(o.out().startsWith("jvm client, CRACDEV_JVM_CLIENT=unset\n"), o.toString());
-            assertTrue(o.out().endsWith("arg: -jar\narg: " + SCRIPTS.getParent().resolve("src/tool/target/crac-dev-all.jar")
-                    + "\n" + passed), "the arguments as they were: " + o);
-            assertEquals("", o.err(), o.toString());
-        } finally {
-            Files.deleteIfExists(socket);
-        }
+        return command;
     }
 
     private Outcome viaScript(Path socket, String reply, Map<String, String> extraEnv, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(SCRIPTS.resolve("crac-dev").toString()));
-        command.addAll(List.of(args));
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("CRACDEV_LAUNCHER_JAVA", "/bin/false"); // a JVM client would fail: only the Perl one can answer
-        Outcome o = serveOnce(socket, reply, command, env);
+        Outcome o = serveOnce(socket, reply, launcher(args), env);
         // bash itself (the launcher, before any client) warns once about a locale that is not installed
         return new Outcome(o.request(), o.code(), o.out(), o.err().replaceFirst("\\Abash: warning: setlocale: [^\n]*\n", ""));
     }
@@ -192,13 +187,18 @@ class ScriptedControlClientTest {
         return serveOnce(socket, reply, command, extraEnv);
     }
 
-    /** Runs the command while a stand-in supervisor answers one request with {@code reply} (null: hangs up). */
+    /**
+     * Runs the command while a stand-in supervisor listens at {@code socket} and answers one request with
+     * {@code reply} (null: hangs up); the outcome's request is null when nothing connected.
+     */
     private Outcome serveOnce(Path socket, String reply, List<String> command, Map<String, String> extraEnv) throws Exception {
         Files.createDirectories(socket.getParent());
+        AtomicBoolean connected = new AtomicBoolean();
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             CompletableFuture<String> request = CompletableFuture.supplyAsync(() -> {
                 try (SocketChannel c = server.accept()) {
+                    connected.set(true); // before any reply: a client ends only after one
                     String line = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8)).readLine();
                     if (reply != null) {
                         c.write(StandardCharsets.UTF_8.encode(reply + "\n"));
@@ -209,7 +209,7 @@ class ScriptedControlClientTest {
                 }
             });
             Outcome o = run(command, project, env(extraEnv));
-            return new Outcome(request.get(30, TimeUnit.SECONDS), o.code(), o.out(), o.err());
+            return new Outcome(connected.get() ? request.get(30, TimeUnit.SECONDS) : null, o.code(), o.out(), o.err());
         } finally {
             Files.deleteIfExists(socket);
         }
