@@ -6,21 +6,22 @@
 # cli.ControlCommands). Where it could differ it sends nothing and hands the command to the JVM client.
 use strict;
 use warnings;
-use Cwd ();
+# Core modules only, and the cheapest: each one is milliseconds of every call (Socket's builtin calls, not IO::Socket)
 
 my %requests = ("reset" => 'reset nowait', "reset\0--wait" => 'reset', "restart" => 'restart');
 my $request = $requests{join "\0", @ARGV} // jvm_client();
 jvm_client() if -e 'crac-dev.properties'             # it may name another socket
     || grep({ exists $ENV{$_} } qw(JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS _JAVA_OPTIONS)) # the JVM would say so on stderr
     || length(pack 'j', 0) != 8;                     # the hash needs 64-bit integers
-eval { require IO::Socket::UNIX; 1 } or jvm_client(); # a Perl split into packages may lack it
+eval { require Socket; 1 } or jvm_client(); # a Perl split into packages may lack it
 
 my $socket = socket_path();
 jvm_client() if $socket =~ /[^\x20-\x7e]/ || length $socket > 107 || !-S $socket;
-my $channel = IO::Socket::UNIX->new(Type => Socket::SOCK_STREAM(), Peer => $socket) or jvm_client();
+socket(my $channel, Socket::AF_UNIX(), Socket::SOCK_STREAM(), 0) or jvm_client();
+connect($channel, Socket::pack_sockaddr_un($socket)) or jvm_client();
 binmode $_, ':raw' for $channel, \*STDOUT, \*STDERR;
 $SIG{PIPE} = 'IGNORE'; # a write to a closed socket is an error to report; to a closed stdout, nothing (as in Java)
-print {$channel} "$request\n" or fail("talking to the supervisor at $socket failed: $!");
+defined syswrite($channel, "$request\n") or fail("talking to the supervisor at $socket failed: $!");
 $! = 0; # at the end of the stream readline leaves it alone: a value now is a failed read
 my $line = readline $channel;
 fail("talking to the supervisor at $socket failed: " . ($! || "the supervisor closed the connection without a reply "
@@ -53,15 +54,22 @@ sub socket_path {
     my $runtime = $ENV{XDG_RUNTIME_DIR} // '';
     my $base = $runtime =~ /\S/ && -d $runtime ? absolute($runtime) : '/tmp';
     my $user = getpwuid($<) // '?';
-    my $project = Cwd::getcwd() // jvm_client();
+    my $project = cwd();
     jvm_client() if "$user$project" =~ /[^\x20-\x7e]/;
     $user =~ s/[^A-Za-z0-9_.-]/_/g;
     return ($base eq '/' ? '' : $base) . "/crac-dev-$user/" . fnv1a64($project) . '/control.sock';
 }
 
+# The physical working directory, as the JVM's user.dir (Linux: the kernel's own answer, no module to load)
+sub cwd {
+    my $dir = readlink '/proc/self/cwd';
+    jvm_client() if !defined $dir || $dir !~ m{\A/} || $dir =~ / \(deleted\)\z/;
+    return $dir;
+}
+
 sub absolute {
     my ($path) = @_;
-    $path = Cwd::getcwd() . "/$path" unless $path =~ m{\A/};
+    $path = cwd() . "/$path" unless $path =~ m{\A/};
     $path =~ s{/+}{/}g;
     $path =~ s{(?<=.)/\z}{};
     return $path;

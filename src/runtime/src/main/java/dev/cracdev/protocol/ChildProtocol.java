@@ -66,6 +66,10 @@ public final class ChildProtocol {
     public static final String PREFAULTED = "prefaulted";
     /** The fixture hook failed. Field: message. */
     public static final String FIXTURE_FAILED = "fixture-failed";
+    /** Answer to {@link #QUIESCE}. Fields: resources (how many were told), failed (why, when one threw). */
+    public static final String QUIESCED = "quiesced";
+    /** Answer to {@link #RESUME}: the resources were told of the restore (Spring has reopened its port). */
+    public static final String RESUMED = "resumed";
 
     // supervisor -> child commands
     /** Are you there? Answered with {@link #PONG}. Field (optional): exitflag, made first (see {@link #GO}). */
@@ -78,6 +82,16 @@ public final class ChildProtocol {
     public static final String PREFAULT = "prefault";
     /** Release into the app phase. Fields: gen, main, restored, token (the generation's), arg (repeated). */
     public static final String GO = "go";
+    /**
+     * A ready image is taken next: tell the org.crac resources a checkpoint comes (Spring stops its web server
+     * and pools, so the image holds no listening socket); answered with {@link #QUIESCED}.
+     */
+    public static final String QUIESCE = "quiesce";
+    /**
+     * After {@link #QUIESCE}, in the generation that was dumped and in every restore of its image: tell the
+     * resources of the restore; answered with {@link #RESUMED}. Field (optional): exitflag, made first (see {@link #GO}).
+     */
+    public static final String RESUME = "resume";
     /** Write the recorded framework class list. Field: path. */
     public static final String SAVE_CLASSLIST = "save-classlist";
 

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Main class of every generation JVM. The steps, numbered as in the README's "How it works":
@@ -44,6 +45,8 @@ public final class Boot {
     private static volatile boolean mainFailed;
     /** What proves an event is ours, not the app's (which shares stdout): this JVM's, then its generation's. */
     private static volatile String token;
+    /** Counted down when the resources heard of the restore after a quiesce (see keepAliveUntilResumed). */
+    private static volatile CountDownLatch resumed;
 
     private Boot() {
     }
@@ -73,6 +76,36 @@ public final class Boot {
             @Override
             public void trimHeap() {
                 emit(ChildProtocol.TRIMMED, "ms", Long.toString(HeapTrim.trim()));
+            }
+
+            @Override
+            public void quiesce() {
+                keepAliveUntilResumed();
+                try {
+                    Core.notifyBeforeCheckpoint();
+                    emit(ChildProtocol.QUIESCED, "resources", Integer.toString(Core.registered()));
+                } catch (dev.cracdev.runtime.crac.CheckpointException e) {
+                    emit(ChildProtocol.QUIESCED, "resources", Integer.toString(Core.registered()), "failed", causes(e));
+                }
+            }
+
+            @Override
+            public void resume() {
+                // not on this daemon thread: threads the resources start (an app's server) inherit that, and would
+                // not keep the JVM alive
+                Thread restore = new Thread(Boot::notifyRestored, "crac-dev-restore");
+                restore.setDaemon(false);
+                restore.start();
+                try {
+                    restore.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                CountDownLatch held = resumed;
+                if (held != null) {
+                    held.countDown();
+                }
+                emit(ChildProtocol.RESUMED);
             }
         };
         ControlLine control = mode.equals("crac") ? null : ControlLine.start(commands);
@@ -146,12 +179,7 @@ public final class Boot {
         System.setProperty(CracDev.ENGINE_PROPERTY, mode);
         System.setProperty(CracDev.RESTORED_PROPERTY, Boolean.toString(restored));
         if (restored && !mode.equals("crac")) { // a CRaC JDK notifies its own resources
-            try {
-                Core.notifyAfterRestore();
-            } catch (dev.cracdev.runtime.crac.RestoreException e) {
-                // as on a CRaC JDK, the generation goes on; the failures are the app's to see
-                System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(e));
-            }
+            notifyRestored();
         }
         markHooksPending(go.get("exitflag"));
         loader.enterAppPhase();
@@ -163,6 +191,34 @@ public final class Boot {
         emit(ChildProtocol.MAIN_RETURNED, "gen", go.get("gen"));
         if (go.get("record") != null) {
             saveClassList(loader, go.get("record")); // an app whose main returns may exit right away
+        }
+    }
+
+    /**
+     * A non-daemon thread until the resources have heard of the restore: an app whose main has returned may have
+     * no other once they stopped its server, and the JVM would end between the two (Spring keeps one of its own
+     * for the same reason).
+     */
+    private static void keepAliveUntilResumed() {
+        CountDownLatch latch = new CountDownLatch(1);
+        resumed = latch;
+        Thread t = new Thread(() -> {
+            try {
+                latch.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "crac-dev-quiesced");
+        t.setDaemon(false);
+        t.start();
+    }
+
+    private static void notifyRestored() {
+        try {
+            Core.notifyAfterRestore();
+        } catch (dev.cracdev.runtime.crac.RestoreException e) {
+            // as on a CRaC JDK, the generation goes on; the failures are the app's to see
+            System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(e));
         }
     }
 

@@ -31,6 +31,12 @@ final class ControlLine {
         void runFixture(String className);
 
         void trimHeap();
+
+        /** Before a ready image: resources hear of the checkpoint. */
+        void quiesce();
+
+        /** After a ready image was taken, or in a restore of it: resources hear of the restore. */
+        void resume();
     }
 
     private ControlLine(CommandHandler handler) {
@@ -78,6 +84,12 @@ final class ControlLine {
                     }
                     case ChildProtocol.FIXTURE -> handler.runFixture(m.get("class"));
                     case ChildProtocol.TRIM -> handler.trimHeap();
+                    case ChildProtocol.QUIESCE -> handler.quiesce();
+                    case ChildProtocol.RESUME -> {
+                        Prefault.stop(); // as for go: the app runs now
+                        Boot.markHooksPending(m.get("exitflag")); // a restored ready image: this generation's own flag
+                        handler.resume();
+                    }
                     default -> System.err.println("[crac-dev] runtime ignored an unknown command: " + m.word());
                 }
             }

@@ -22,6 +22,14 @@ public final class PrefaultProbe {
                 @Override
                 public void trimHeap() {
                 }
+
+                @Override
+                public void quiesce() {
+                }
+
+                @Override
+                public void resume() {
+                }
             }).awaitGo();
             Thread.sleep(Long.MAX_VALUE); // until the test closes stdin: the control line then ends the JVM
         }

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A process the supervisor started (a template, a standby or a generation) with its pipes.
@@ -225,6 +226,31 @@ public final class ChildProcess {
         }
     }
 
+    /**
+     * Sends a command and waits for its answer: the first event with word {@code answer} (or {@link #EXITED})
+     * that arrives after the command was sent. Null on timeout, or when the child is gone and cannot be asked.
+     */
+    public synchronized ChildProtocol.Message ask(String command, String answer, Duration timeout) throws InterruptedException {
+        int seen = history.size();
+        if (!send(command)) {
+            return null;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (int i = seen; i < history.size(); i++) {
+                ChildProtocol.Message m = history.get(i);
+                if (m.word().equals(answer) || m.word().equals(EXITED)) {
+                    return m;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
     /** {@link System#nanoTime()} when an event with this word first arrived, or 0. */
     public synchronized long seenAt(String word) {
         return firstSeen.getOrDefault(word, 0L);
@@ -272,7 +298,7 @@ public final class ChildProcess {
             boolean lingers = hooksDone && inTheWay != null && process.isAlive(); // only its exit is left
             if (lingers && !holdsAny(inTheWay)) {
                 console.debug(name + ": shutdown hooks done in " + hooksMs + " ms; its exit goes on in the background");
-                endInBackground();
+                endInBackground(() -> { });
                 return;
             }
             console.debug(name + ": " + (hooksDone ? "shutdown hooks done in " + hooksMs + " ms"
@@ -283,13 +309,54 @@ public final class ChildProcess {
         deleteExitFlag();
     }
 
+    /**
+     * For a child whose state is thrown away (a reset): SIGTERM, then returns as soon as {@code inTheWay} holds
+     * for none of its processes (its port is closed: Spring closes it first thing in its shutdown hook); its
+     * remaining shutdown hooks (up to {@code grace}) and its end go on in the background, as in
+     * {@link #stop(Duration, Predicate)}. Once its hooks are done, or past {@code grace}, it is killed (a port
+     * no hook closes is closed by that).
+     */
+    public void stopReleasing(Duration grace, Predicate<ProcessHandle> inTheWay) {
+        Path flag = exitFlag;
+        if (grace.isZero() || !process.isAlive()) {
+            kill();
+            deleteExitFlag();
+            return;
+        }
+        boolean watchFlag = flag != null && Files.exists(flag); // looked at before the signal, as in stop()
+        // the processes that hold it now, looked up once: each look at a process costs milliseconds
+        List<ProcessHandle> holders = Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(inTheWay).toList();
+        ProcessHandle.of(jvmPid()).ifPresent(ProcessHandle::destroy);
+        closeQuietly();
+        long t0 = System.nanoTime();
+        long deadline = t0 + grace.toNanos();
+        try {
+            while (!process.waitFor(2, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline
+                    && !(watchFlag && !Files.exists(flag))) {
+                if (holders.stream().noneMatch(inTheWay)) {
+                    console.debug(name + ": its port closed " + (System.nanoTime() - t0) / 1_000_000
+                            + " ms after the signal; its shutdown hooks and exit go on in the background");
+                    Path hooksFlag = watchFlag ? flag : null;
+                    endInBackground(() -> awaitEndOfShutdownHooks(hooksFlag, Duration.ofNanos(deadline - System.nanoTime())));
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        kill();
+        deleteExitFlag();
+    }
+
     private boolean holdsAny(Predicate<ProcessHandle> inTheWay) {
         return inTheWay.test(process.toHandle()) || process.descendants().anyMatch(inTheWay);
     }
 
-    private void endInBackground() {
+    /** Runs {@code first} (waiting for what is left of its hooks), then ends the child, on a thread {@link #awaitEndings} knows. */
+    private void endInBackground(Runnable first) {
         Thread ending = new Thread(() -> {
             try {
+                first.run();
                 kill();
                 deleteExitFlag();
             } finally {

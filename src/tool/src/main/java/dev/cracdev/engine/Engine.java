@@ -59,9 +59,11 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Checkpoints the running, ready generation into the ready image for {@code key}; the generation
-     * keeps running. Returns a one-line description for the user.
+     * keeps running. {@code restorableAhead}: its org.crac resources, told of the checkpoint, stopped the app's
+     * work and closed its ports, so a restore of the image can wait, parked, while another generation runs.
+     * Returns a one-line description for the user.
      */
-    default String checkpointReady(ChildProcess generation, String key) throws CracDevException {
+    default String checkpointReady(ChildProcess generation, String key, boolean restorableAhead) throws CracDevException {
         throw new CracDevException(dev.cracdev.ExitCode.UNSUPPORTED, kind() + " cannot make ready images");
     }
 
@@ -70,9 +72,20 @@ public interface Engine extends AutoCloseable {
         return "none";
     }
 
-    /** Restores the ready image for {@code key} as a new, already running generation; null when there is none. */
+    /**
+     * Restores the ready image for {@code key} as a new, already running generation (its org.crac resources
+     * told of the restore); null when there is none. Only once the previous generation is stopped: the app
+     * opens its port.
+     */
     default Launched restoreReady(String key, int number) throws CracDevException {
         return null;
+    }
+
+    /**
+     * Resets are expected: the engine may restore the ready image for {@code key} now and park it, so the
+     * next {@link #restoreReady} only has to wake it up. Does nothing where that cannot be done safely.
+     */
+    default void prepareReset(String key) {
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -145,6 +146,11 @@ public abstract class ImageEngine implements Engine {
         return closed;
     }
 
+    /** How long a restore may take to answer (--restore-timeout). */
+    protected Duration restoreTimeout() {
+        return restoreTimeout;
+    }
+
     @Override
     public void prepare() throws CracDevException {
         List<String> changed = staleFiles();
@@ -217,20 +223,7 @@ public abstract class ImageEngine implements Engine {
      * the old generation and the app's own start).
      */
     private Launched releaseParked(GenerationRequest request) {
-        CompletableFuture<Parked> next = ahead.getAndSet(null);
-        if (next == null) {
-            return null;
-        }
-        Parked p;
-        try {
-            p = next.get(restoreTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            next.thenAccept(ImageEngine::killParked); // now, or when its restore is done
-            return null;
-        }
+        Parked p = takeParked(ahead, restoreTimeout, ImageEngine::killParked);
         if (p == null) {
             return null;
         }
@@ -248,6 +241,26 @@ public abstract class ImageEngine implements Engine {
         }
         p.child().kill();
         return null;
+    }
+
+    /**
+     * Takes what was restored ahead into {@code slot}, waiting up to {@code timeout} if its restore is on its way;
+     * null when there is none, it failed, or it is not done in time (then {@code end} ends it once it is).
+     */
+    protected static <T> T takeParked(AtomicReference<CompletableFuture<T>> slot, Duration timeout, Consumer<T> end) {
+        CompletableFuture<T> next = slot.getAndSet(null);
+        if (next == null) {
+            return null;
+        }
+        try {
+            return next.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            next.thenAccept(end); // now, or when its restore is done
+            return null;
+        }
     }
 
     private static void killParked(Parked p) {

@@ -272,7 +272,16 @@ final class Generation {
      * generation (its hooks ran and none of its processes listens on a port): the JVM's exit goes on in the background.
      */
     void stop(Duration grace) {
-        child().stop(grace, p -> ListeningPorts.first(p.pid()).isPresent());
+        child().stop(grace, Generation::listens);
+    }
+
+    /** For a reset, whose generation's state is thrown away: only until its port is closed (see ChildProcess). */
+    void stopForReset(Duration grace) {
+        child().stopReleasing(grace, Generation::listens);
+    }
+
+    private static boolean listens(ProcessHandle p) {
+        return ListeningPorts.first(p.pid()).isPresent();
     }
 
     /**

@@ -5,7 +5,11 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.engine.Engine;
 import dev.cracdev.image.ReadyKey;
 
+import dev.cracdev.protocol.ChildProtocol;
+
 import java.io.IOException;
+import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -19,6 +23,8 @@ import java.util.stream.Collectors;
  * that someone connected to before its image is not checkpointed.
  */
 final class ReadyImagePolicy {
+    /** How long the app's org.crac resources get to stop (or start again) around a ready image. */
+    private static final Duration QUIESCE_TIMEOUT = Duration.ofSeconds(60);
     private final StartSettings settings;
     private final Console console;
     private final PortGate gate;
@@ -34,6 +40,11 @@ final class ReadyImagePolicy {
     private Set<String> connectionsAtLaunch;
     /** Set when someone else connected to the generation before its image: it is not checkpointed. */
     private boolean visited;
+    /** A reset was asked for: more are likely (a script, a test suite), so the next may be prepared. */
+    private boolean resetsAsked;
+    /** Why the last ready image taken cannot be restored ahead ("" when it can; null: none taken yet). */
+    private String notAhead;
+    private boolean toldHowResetsRun;
 
     ReadyImagePolicy(StartSettings settings, Console console, PortGate gate) {
         this.settings = settings;
@@ -55,6 +66,7 @@ final class ReadyImagePolicy {
 
     /** A reset was asked for: with {@code auto}, ready generations are checkpointed from now on. */
     void resetAsked(Engine engine) {
+        resetsAsked = true;
         if (settings.readyImages() == ReadyImages.auto && !taking && engine.supportsReadyImages()) {
             taking = true;
             console.info("resets were asked for: from now on each ready generation is checkpointed for the next reset");
@@ -158,17 +170,86 @@ final class ReadyImagePolicy {
         }
         if (key != null && !gen.hasExited() && !engine.hasReadyImage(key)) {
             long t0 = System.nanoTime();
+            Boolean restorableAhead = quiesce(gen);
             try {
-                engine.checkpointReady(gen.child(), key);
-                ms = (System.nanoTime() - t0) / 1_000_000;
+                if (restorableAhead != null) {
+                    engine.checkpointReady(gen.child(), key, restorableAhead);
+                    ms = (System.nanoTime() - t0) / 1_000_000;
+                }
             } catch (CracDevException e) {
                 console.warn("no ready image: " + e.getMessage() + "; crac-dev reset will start fresh generations");
+            } finally {
+                resume(gen);
             }
         }
         if (key != null && engine.hasReadyImage(key)) {
             lastImage = engine.readyImageDescription(key);
         }
         return ms;
+    }
+
+    /**
+     * Tells the generation's org.crac resources that a checkpoint comes, as a CRaC JDK would: Spring stops its
+     * web server, pools and schedulers. Returns whether its image can be restored ahead of a reset, while
+     * another generation runs: only when the app has org.crac resources (it stops its own work when told)
+     * and listens on no port now (a restore would take the running generation's). Null (said once: no image
+     * then) when a resource failed or it did not answer.
+     */
+    private Boolean quiesce(Generation gen) {
+        ChildProtocol.Message m = ask(gen, ChildProtocol.QUIESCE, ChildProtocol.QUIESCED);
+        if (m == null || !m.word().equals(ChildProtocol.QUIESCED)) {
+            return null;
+        }
+        if (m.get("failed") != null) {
+            console.warn("no ready image: an org.crac resource failed in beforeCheckpoint (" + m.get("failed")
+                    + "); crac-dev reset will start fresh generations");
+            return null;
+        }
+        OptionalInt port = ListeningPorts.first(gen.child().jvmPid());
+        notAhead = m.getInt("resources", 0) == 0 ? "the app has no org.crac resources to stop it at a checkpoint"
+                : port.isPresent() ? "it keeps port " + port.getAsInt() + " open when told of a checkpoint" : "";
+        return notAhead.isEmpty();
+    }
+
+    /** After the dump (or a failed quiesce): the resources hear of the "restore", the app opens its port again. */
+    private void resume(Generation gen) {
+        ask(gen, ChildProtocol.RESUME, ChildProtocol.RESUMED);
+    }
+
+    /** Sends a command and waits for its answer; null (said once) when none came in time. */
+    private ChildProtocol.Message ask(Generation gen, String command, String answer) {
+        if (gen.hasExited()) {
+            return null;
+        }
+        try {
+            ChildProtocol.Message m = gen.child().ask(ChildProtocol.encode(command), answer, QUIESCE_TIMEOUT);
+            if (m == null) {
+                console.warn("gen " + gen.number() + " did not answer '" + command + "' within " + QUIESCE_TIMEOUT.toSeconds()
+                        + " s (its org.crac resources, told of a ready image, did not return)");
+            }
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * The generation is ready: once resets are being asked for, the engine may restore its ready image ahead of
+     * the next one (where that is safe: see {@link Engine#prepareReset}).
+     */
+    void prepareReset(Generation gen, Engine engine) {
+        if (!resetsAsked || gen.readyKey() == null || !engine.hasReadyImage(gen.readyKey())) {
+            return;
+        }
+        if (!toldHowResetsRun && notAhead != null) {
+            toldHowResetsRun = true;
+            console.info(notAhead.isEmpty() ? "resets: the next pristine app is restored ahead, parked, and only resumed"
+                    + " on a reset (its org.crac resources stop it at a checkpoint)"
+                    : "resets restore the ready image on demand: " + notAhead + " (Spring Boot closes its port at a"
+                    + " checkpoint with org.crac on the class path; then the next one is restored ahead)");
+        }
+        engine.prepareReset(gen.readyKey());
     }
 
     /** Where the last ready image is, for {@code crac-dev status}. */

@@ -320,7 +320,7 @@ public final class Supervisor {
         }
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
-        long stopMs = stopCurrent(t0);
+        long stopMs = stopCurrent(t0, false);
         Engine engine = engines.current();
         String key = readyImages.keyForLaunch(engine);
         readyImages.beforeLaunch(key, engine);
@@ -344,7 +344,7 @@ public final class Supervisor {
         }
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
-        long stopMs = stopCurrent(t0);
+        long stopMs = stopCurrent(t0, true);
         Engine.Launched launched = engine.restoreReady(key, generations + 1);
         if (launched == null) {
             restart(ChangeSet.because("reset (fresh generation: the ready image failed)"));
@@ -354,14 +354,21 @@ public final class Supervisor {
                 true, engine.seesExitStatus()));
     }
 
-    /** Stops the current generation completely (its waiters stay: the next one answers them). */
-    private long stopCurrent(long t0) {
+    /**
+     * Stops the current generation (its waiters stay: the next one answers them): until its shutdown hooks are
+     * done, or for a reset (its state is thrown away) only until its port is closed.
+     */
+    private long stopCurrent(long t0, boolean forReset) {
         Generation g = current;
         if (g != null) {
             synchronized (lifecycle) {
                 current = null; // its Exited event (from being stopped) is not news
             }
-            g.stop(settings.stopGrace());
+            if (forReset) {
+                g.stopForReset(settings.stopGrace());
+            } else {
+                g.stop(settings.stopGrace());
+            }
             readyImages.release();
         }
         return (System.nanoTime() - t0) / 1_000_000;
@@ -440,6 +447,7 @@ public final class Supervisor {
         if (!gen.awaitsClassList()) {
             prepareNext(0);
         } // else once the class list is in: a standby or base image booted before it would preload too little
+        readyImages.prepareReset(gen, engines.engine());
     }
 
     /** Lets the engine prepare the next generation (boot a standby, restore ahead) while nothing is starting. */

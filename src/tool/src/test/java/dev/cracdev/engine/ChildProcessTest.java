@@ -28,6 +28,19 @@ class ChildProcessTest {
         return List.of("sh", "-c", "sh -c 'trap \"\" TERM; sleep 300' & wait");
     }
 
+    /**
+     * A stand-in generation, released as {@code request}: it makes its exit flag, and on SIGTERM runs {@code onTerm}
+     * (its "shutdown hooks", which delete the flag); returns once the flag exists.
+     */
+    private static ChildProcess generation(String name, GenerationRequest request, String onTerm, Console console)
+            throws Exception {
+        ChildProcess child = ChildProcess.start(name, List.of("sh", "-c", "touch '" + request.exitFlag() + "'; "
+                + "trap \"" + onTerm + "\" TERM; while :; do sleep 0.05; done"), null, console, false, null);
+        child.release(request, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(request.exitFlag()));
+        return child;
+    }
+
     @Test
     void killEndsTheWholeTreeAndReapsIt() throws Exception {
         ChildProcess child = ChildProcess.start("tree", tree(), null, QUIET, false, null);
@@ -48,10 +61,7 @@ class ChildProcessTest {
         GenerationRequest request = new GenerationRequest(1, "app.Main", List.of(), tmp.resolve("recorded"));
         java.nio.file.Path flag = request.exitFlag();
         // on SIGTERM: "hooks" delete the flag, then the "exit" hangs for a minute
-        ChildProcess child = ChildProcess.start("lingers", List.of("sh", "-c", "touch '" + flag + "'; "
-                + "trap \"rm -f '" + flag + "'; sleep 60\" TERM; while :; do sleep 0.05; done"), null, QUIET, false, null);
-        child.release(request, false);
-        await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(flag));
+        ChildProcess child = generation("lingers", request, "rm -f '" + flag + "'; sleep 60", QUIET);
         long t0 = System.nanoTime();
         child.stop(Duration.ofSeconds(60));
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -74,10 +84,7 @@ class ChildProcessTest {
             ByteArrayOutputStream log = new ByteArrayOutputStream();
             Console console = new Console(new PrintStream(log, true), new PrintStream(log, true), true);
             // on SIGTERM: "hooks" delete the flag, then the "exit" takes a minute (the kill ends it)
-            ChildProcess child = ChildProcess.start("exit-" + inTheWay, List.of("sh", "-c", "touch '" + flag + "'; "
-                    + "trap \"rm -f '" + flag + "'; sleep 60\" TERM; while :; do sleep 0.05; done"), null, console, false, null);
-            child.release(request, false);
-            await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(flag));
+            ChildProcess child = generation("exit-" + inTheWay, request, "rm -f '" + flag + "'; sleep 60", console);
             child.stop(Duration.ofSeconds(60), p -> inTheWay);
             if (inTheWay) {
                 assertFalse(child.isAlive(), "in the way: ended before stop returned");
@@ -90,6 +97,53 @@ class ChildProcessTest {
                 assertFalse(child.isAlive(), "awaitEndings waited for it");
             }
             assertFalse(java.nio.file.Files.exists(flag));
+        }
+    }
+
+    /**
+     * A reset throws the old generation's state away: its stop returns once its port is closed (a marker file
+     * stands for it here), while its remaining shutdown hooks go on in the background; a generation whose hooks
+     * end without closing the port (only its exit closes it) is killed then, not waited for.
+     */
+    @Test
+    void aStopForAResetReturnsOnceThePortIsClosedAndLeavesTheRestOfTheHooksRunning(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        for (boolean hooksClosePort : List.of(true, false)) {
+            GenerationRequest request = new GenerationRequest(hooksClosePort ? 1 : 2, "app.Main", List.of(), tmp.resolve("recorded"));
+            java.nio.file.Path flag = request.exitFlag();
+            java.nio.file.Path port = tmp.resolve("port-" + hooksClosePort);
+            java.nio.file.Files.createFile(port);
+            // on SIGTERM: the "port" closes first (or never), the rest of the "hooks" take 3 s, then the flag goes
+            String onTerm = (hooksClosePort ? "rm -f '" + port + "'; " : "") + "sleep 3; rm -f '" + flag + "'; exit 0";
+            ChildProcess child = generation("reset-" + hooksClosePort, request, onTerm, QUIET);
+            long t0 = System.nanoTime();
+            child.stopReleasing(Duration.ofSeconds(60), p -> java.nio.file.Files.exists(port));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            if (hooksClosePort) {
+                assertTrue(ms < 2_500, "returned " + ms + " ms after the signal: not once the port was closed");
+                assertTrue(java.nio.file.Files.exists(flag), "the rest of its hooks still run");
+                ChildProcess.awaitEndings(Duration.ofSeconds(20));
+            } else {
+                assertTrue(ms >= 2_500, "returned after " + ms + " ms, while its port was still open");
+            }
+            assertFalse(child.isAlive(), "ended, and reaped");
+            assertFalse(java.nio.file.Files.exists(flag));
+        }
+    }
+
+    /** An answer counts only if it came after the command: a second quiesce must not take the first one's answer. */
+    @Test
+    void askTakesTheAnswerThatCameAfterItsCommand() throws Exception {
+        ChildProcess child = ChildProcess.start("answers", List.of("sh", "-c",
+                "n=0; while read line; do n=$((n + 1)); echo \"@crac-dev@ " + TOKEN + " resumed n=$n\"; done"),
+                null, QUIET, false, TOKEN);
+        try {
+            for (int n = 1; n <= 3; n++) {
+                var m = child.ask("resume", "resumed", Duration.ofSeconds(10));
+                assertEquals(Integer.toString(n), m == null ? null : m.get("n"));
+            }
+        } finally {
+            child.kill();
         }
     }
 

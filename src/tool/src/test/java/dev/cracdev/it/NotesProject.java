@@ -19,19 +19,28 @@ final class NotesProject {
     final Path fixture;
     final int port;
 
-    private NotesProject(Path dir, int port) {
+    /** The app registers an org.crac resource that closes its server at a checkpoint and opens it after a restore. */
+    final boolean stopsAtCheckpoint;
+
+    private NotesProject(Path dir, int port, boolean stopsAtCheckpoint) {
         this.dir = dir;
         this.appRoot = dir.resolve("target/classes");
         this.fixture = dir.resolve("fixture.txt");
         this.port = port;
+        this.stopsAtCheckpoint = stopsAtCheckpoint;
     }
 
     static NotesProject create(Path dir) throws IOException {
+        return create(dir, false);
+    }
+
+    /** With {@code stopsAtCheckpoint}, the app is CRaC-aware as a Spring Boot app with org.crac is. */
+    static NotesProject create(Path dir, boolean stopsAtCheckpoint) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        NotesProject p = new NotesProject(dir, port);
+        NotesProject p = new NotesProject(dir, port, stopsAtCheckpoint);
         Files.createDirectories(p.appRoot);
         Files.write(p.fixture, List.of("fixture-a", "fixture-b"));
         p.writeApp("v1");
@@ -50,9 +59,16 @@ final class NotesProject {
                 import java.util.concurrent.CopyOnWriteArrayList;
                 public class NotesApp {
                     static final List<String> notes = new CopyOnWriteArrayList<>();
+                    static HttpServer server;
+                    static int port;
                     public static void main(String[] args) throws Exception {
                         notes.addAll(Files.readAllLines(Path.of(args[1])));
-                        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 0);
+                        port = Integer.parseInt(args[0]);
+                        serve();
+                        %s
+                    }
+                    static void serve() throws java.io.IOException {
+                        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
                         s.createContext("/notes", ex -> {
                             if (ex.getRequestMethod().equals("POST")) {
                                 notes.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
@@ -63,10 +79,34 @@ final class NotesProject {
                             ex.close();
                         });
                         s.start();
+                        server = s;
                     }
+                    %s
                 }
-                """.formatted(version));
-        TestProject.compile(src, appRoot, List.of());
+                """.formatted(stopsAtCheckpoint ? "org.crac.Core.getGlobalContext().register(STOP_AT_CHECKPOINT);" : "",
+                version, stopsAtCheckpoint ? """
+                    static final org.crac.Resource STOP_AT_CHECKPOINT = new org.crac.Resource() {
+                        public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> c) {
+                            server.stop(0);
+                        }
+                        public void afterRestore(org.crac.Context<? extends org.crac.Resource> c) throws Exception {
+                            serve();
+                        }
+                    };""" : ""));
+        compile(src);
+    }
+
+    private void compile(Path src) throws IOException {
+        TestProject.compile(src, appRoot, stopsAtCheckpoint ? List.of(cracJar()) : List.of());
+    }
+
+    /** org.crac's jar, the app's one framework dependency when it is CRaC-aware. */
+    static Path cracJar() {
+        try {
+            return Path.of(org.crac.Core.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Adds {@code app.ExtraFixture}, a fixture hook (Runnable) that adds one note. */
@@ -74,7 +114,7 @@ final class NotesProject {
         Path src = dir.resolve("src");
         TestProject.write(src.resolve("app/ExtraFixture.java"),
                 "package app; public class ExtraFixture implements Runnable { public void run() { NotesApp.notes.add(\"from-hook\"); } }");
-        TestProject.compile(src, appRoot, List.of());
+        compile(src);
     }
 
     String url() {
@@ -83,8 +123,12 @@ final class NotesProject {
 
     /** The start options for this app (before the engine's). */
     List<String> startArgs(Path images) {
-        return List.of("--app", appRoot.toString(), "--fixture", fixture.toString(), "--ready-url", url(),
-                "--images", images.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("--app", appRoot.toString(), "--fixture", fixture.toString(),
+                "--ready-url", url(), "--images", images.toString()));
+        if (stopsAtCheckpoint) {
+            args.addAll(List.of("-cp", cracJar().toString()));
+        }
+        return args;
     }
 
     List<String> mainAndArgs() {

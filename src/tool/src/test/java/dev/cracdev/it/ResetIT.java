@@ -91,6 +91,9 @@ class ResetIT {
             assertEquals(PRISTINE, app.get(), "after reset " + i);
         }
         assertEquals(20, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* restore ready image"));
+        // an app that keeps its port through a checkpoint is never restored while another generation runs
+        assertEquals(1, supervisor.count("resets restore the ready image on demand: the app has no org.crac resources"),
+                supervisor.output());
         // and none of them had to fall back to the plain restore (the port was free for the image's listening socket)
         assertEquals(0, supervisor.count("the lazy restore failed"), supervisor.output());
         assertEquals(Criu.lazyPages(Criu.probe().binary()), Files.isRegularFile(workFile("restore-ready-pages.log")),
@@ -197,6 +200,52 @@ class ResetIT {
             assertEquals(0, reset.exitCode(), reset.output());
             assertEquals("v1 notes=[" + fixture + "]", app.get(), "round " + round);
         }
+    }
+
+    /**
+     * An app whose org.crac resource closes its server at a checkpoint (as Spring Boot does with org.crac on its
+     * class path): its ready image holds no listening socket, so after the first reset the next pristine app is
+     * restored ahead and parked while the current one serves, and a reset only stops the current one until its
+     * port is closed and resumes the parked one. Every reset still gives the pristine fixture, and the parked
+     * app never answers in the meantime (each POST is seen by the GET after it).
+     */
+    @Test
+    void aCracAwareAppIsRestoredAheadOfEachResetAndStaysPristine() throws Exception {
+        app = NotesProject.create(tmp.resolve("crac-aware"), true);
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image \\d+ ms", T);
+        for (int i = 1; i <= 6; i++) {
+            app.post("mutation " + i);
+            assertEquals("v1 notes=[fixture-a, fixture-b, mutation " + i + "]", app.get(), "the running generation answers");
+            SupervisorProcess reset = cli("reset", "--wait");
+            assertEquals(0, reset.exitCode(), reset.output());
+            assertEquals(PRISTINE, app.get(), "after reset " + i);
+            if (i == 1) {
+                supervisor.await("resets: the next pristine app is restored ahead, parked, and only resumed on a reset", T);
+            }
+        }
+        assertEquals(1, supervisor.count("\\[crac-dev\\] gen 2 ready in .* · reset · .* restore ready image"), supervisor.output());
+        // the next one is on its way before the event loop reads the next reset: a reset waits for it if need be
+        assertEquals(5, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* ready image restored ahead"),
+                supervisor.output());
+        await("the current generation, the next one restored ahead of a change and the app parked for the next reset")
+                .atMost(Duration.ofSeconds(10)).until(() -> jvms().size() <= 3);
+    }
+
+    /** A code change after resets: the app parked for the next reset holds the old code, so it is never resumed. */
+    @Test
+    void aCracAwareAppParkedForTheNextResetIsNeverResumedAfterACodeChange() throws Exception {
+        app = NotesProject.create(tmp.resolve("crac-aware"), true);
+        start("criu");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
+        assertEquals(0, cli("reset", "--wait").exitCode());
+        supervisor.await("resets: the next pristine app is restored ahead", T);
+        app.writeApp("v2");
+        supervisor.await("\\[crac-dev\\] gen 3 ready in .* · ready image", T);
+        app.post("mutation");
+        SupervisorProcess reset = cli("reset", "--wait");
+        assertEquals(0, reset.exitCode(), reset.output());
+        assertEquals("v2 notes=[fixture-a, fixture-b]", app.get());
     }
 
     @Test

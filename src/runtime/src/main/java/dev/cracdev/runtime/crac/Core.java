@@ -26,12 +26,17 @@ public final class Core {
         throw e;
     }
 
-    /** Runtime hook: notify registered resources before the template is dumped. */
+    /** How many resources were registered (collected ones included: org.crac holds the app's weakly). */
+    public static int registered() {
+        return GlobalContext.INSTANCE.size();
+    }
+
+    /** Runtime hook: notify registered resources before the template or a ready image is dumped. */
     public static void notifyBeforeCheckpoint() throws CheckpointException {
         GlobalContext.INSTANCE.beforeCheckpoint(null);
     }
 
-    /** Runtime hook: notify registered resources in a restored generation. */
+    /** Runtime hook: notify registered resources in a restored generation, or after a ready image was taken. */
     public static void notifyAfterRestore() throws RestoreException {
         GlobalContext.INSTANCE.afterRestore(null);
     }

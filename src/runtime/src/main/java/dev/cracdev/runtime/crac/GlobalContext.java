@@ -49,6 +49,10 @@ final class GlobalContext extends Context<Resource> {
         }
     }
 
+    synchronized int size() {
+        return resources.size();
+    }
+
     private synchronized List<Resource> snapshot() {
         return new ArrayList<>(resources);
     }

@@ -22,7 +22,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Checkpoint/restore of a stock JDK with CRIU, driven from outside the JVM (recipe measured in
@@ -51,8 +56,21 @@ public final class CriuEngine extends ImageEngine {
     private static final List<String> STDIO = List.of("stdin", "stdout", "stderr");
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(5);
 
+    /** Ready image metadata: whether it can be restored while another generation runs (see checkpointReady). */
+    private static final String AHEAD = "restorableAhead";
+
     private final Path criu;
     private final boolean lazyPages;
+    /** The ready image restored ahead of the next reset: in flight, or parked (null when it failed). */
+    private final AtomicReference<CompletableFuture<ParkedReady>> readyAhead = new AtomicReference<>();
+    private final ExecutorService readyBackground = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "crac-dev-ready-ahead");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record ParkedReady(ChildProcess child, String key) {
+    }
 
     public CriuEngine(LaunchConfig cfg, Console console, Duration restoreTimeout, Path criu) {
         super(cfg, console, restoreTimeout);
@@ -227,23 +245,26 @@ public final class CriuEngine extends ImageEngine {
         return true;
     }
 
+    /** Only images that say whether they can be restored ahead: older ones were taken without quiescing. */
     @Override
     public boolean hasReadyImage(String key) {
-        return readMeta(readyImage(key)) != null;
+        Properties meta = readMeta(readyImage(key));
+        return meta != null && meta.getProperty(AHEAD) != null;
     }
 
     /**
      * Dumps the generation with {@code --leave-running} (it keeps serving). Its client connections (a
      * browser's, the readiness probe's) are dumped too, under an nftables network lock, and come back
-     * closed on restore ({@code --tcp-close}); the listening socket comes back open.
+     * closed on restore ({@code --tcp-close}); a listening socket comes back open.
      */
     @Override
-    public String checkpointReady(ChildProcess generation, String key) throws CracDevException {
+    public String checkpointReady(ChildProcess generation, String key, boolean restorableAhead) throws CracDevException {
         Path target = readyImage(key);
         Properties meta = buildImage(target, "ready image", dir -> {
             long pid = generation.jvmPid();
             Properties m = stdio(pid);
             m.setProperty(TOKEN, generation.token()); // a restored ready image is that generation, token included
+            m.setProperty(AHEAD, Boolean.toString(restorableAhead));
             m.setProperty("dumpMillis", Long.toString(dump(pid, dir,
                     List.of("--leave-running", "--tcp-established", "--network-lock", "nftables"))));
             return m;
@@ -263,20 +284,54 @@ public final class CriuEngine extends ImageEngine {
 
     @Override
     public Launched restoreReady(String key, int number) throws CracDevException {
+        ChildProcess child = parkedReady(key);
+        String how = "ready image restored ahead";
+        if (child == null) {
+            Restored r = restoreReadyImage(key, "gen-" + number, true);
+            if (r == null) {
+                return null;
+            }
+            child = r.child();
+            how = "restore ready image";
+        } else {
+            child.forwardOutput();
+        }
+        // its resources hear of the restore (a Spring app opens its port again), after its runtime made this
+        // generation's own exit flag (each restore of one image needs its own: they share the deleteOnExit list)
+        Path exitFlag = GenerationRequest.exitFlag(cfg.stateDir(), number);
+        ChildProtocol.Message m;
+        try {
+            m = child.ask(ChildProtocol.encode(ChildProtocol.RESUME, "exitflag", exitFlag.toString()), ChildProtocol.RESUMED,
+                    restoreTimeout());
+        } catch (InterruptedException e) {
+            child.kill();
+            Thread.currentThread().interrupt();
+            throw new CracDevException(ExitCode.FAILURE, "interrupted while the ready image resumed");
+        }
+        if (m == null || !m.word().equals(ChildProtocol.RESUMED)) {
+            child.kill();
+            console.warn("the app restored from the ready image did not resume (" + (m == null ? "no answer within "
+                    + restoreTimeout().toSeconds() + " s" : "it exited") + "); see its output above");
+            return null;
+        }
+        child.expectExitFlag(exitFlag);
+        return new Launched(child, how);
+    }
+
+    /**
+     * Restores the ready image for {@code key} until its runtime answers a ping (its resources not yet told);
+     * null when there is no image, or it failed to restore (then it is discarded, said once).
+     */
+    private Restored restoreReadyImage(String key, String name, boolean forwardOutput) throws CracDevException {
         Path image = readyImage(key);
         Properties meta = readMeta(image);
         if (meta == null) {
             return null;
         }
-        // the restored runtime's reader continues and answers the ping, after making this generation's own exit
-        // flag (each restore of one image must have its own: they share the image's deleteOnExit list)
-        Path exitFlag = GenerationRequest.exitFlag(cfg.stateDir(), number);
-        Restored r = startRestore("gen-" + number, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
-                true, ChildProtocol.encode(ChildProtocol.PING, "exitflag", exitFlag.toString()), ChildProtocol.PONG,
-                meta.getProperty(TOKEN));
+        Restored r = startRestore(name, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
+                forwardOutput, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
         if (r.failure() == null) {
-            r.child().expectExitFlag(exitFlag);
-            return new Launched(r.child(), "restore ready image");
+            return r;
         }
         console.warn("the ready image " + image + " failed to restore (" + r.failure() + ")"
                 + firstError(work().resolve("restore-ready.log"), "criu") + "; discarding it");
@@ -286,6 +341,88 @@ public final class CriuEngine extends ImageEngine {
             throw new CracDevException(ExitCode.FAILURE, "cannot delete the bad ready image " + image + ": " + e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * Restores the ready image now and parks it, when the app stopped its work and closed its ports when told of
+     * the checkpoint (as Spring does with org.crac on its class path): such a restore neither clashes with the
+     * running generation's port nor does anything while it waits. The parked JVM reads its memory once; a reset
+     * then stops the running generation until its port is closed and only resumes this one.
+     */
+    @Override
+    public void prepareReset(String key) {
+        Properties meta = readMeta(readyImage(key));
+        if (closed() || meta == null || !Boolean.parseBoolean(meta.getProperty(AHEAD))) {
+            return;
+        }
+        CompletableFuture<ParkedReady> current = readyAhead.get();
+        if (current != null && (!current.isDone() || current.join() != null && current.join().key().equals(key))) {
+            return; // on its way, or parked for this code
+        }
+        CompletableFuture<ParkedReady> next = new CompletableFuture<>();
+        if (!readyAhead.compareAndSet(current, next)) {
+            return;
+        }
+        if (current != null) {
+            current.thenAccept(CriuEngine::kill); // of older code
+        }
+        try {
+            readyBackground.execute(() -> {
+                ParkedReady parked = null;
+                try {
+                    Restored r = closed() ? null : restoreReadyImage(key, "reset-next", false);
+                    if (r != null) {
+                        parked = new ParkedReady(r.child(), key);
+                        r.child().send(ChildProtocol.encode(ChildProtocol.PREFAULT));
+                        console.debug("ready image restored ahead of the next reset and parked (pid " + r.child().jvmPid() + ")");
+                    }
+                } catch (CracDevException e) {
+                    console.debug("restoring the ready image ahead failed: " + e.getMessage());
+                } finally {
+                    next.complete(parked);
+                    if (parked == null) {
+                        readyAhead.compareAndSet(next, null);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            next.complete(null); // closed meanwhile
+            readyAhead.compareAndSet(next, null);
+        }
+    }
+
+    /** The ready image of {@code key} restored ahead (waiting for its restore if it is on its way), or null. */
+    private ChildProcess parkedReady(String key) {
+        ParkedReady p = takeParked(readyAhead, restoreTimeout(), CriuEngine::kill);
+        if (p == null) {
+            return null;
+        }
+        if (p.key().equals(key) && p.child().isAlive()) {
+            return p.child();
+        }
+        p.child().kill();
+        return null;
+    }
+
+    private static void kill(ParkedReady p) {
+        if (p != null) {
+            p.child().kill();
+        }
+    }
+
+    @Override
+    public void close() {
+        readyBackground.shutdownNow();
+        super.close(); // marks the engine closed and ends the restores in flight
+        CompletableFuture<ParkedReady> next = readyAhead.getAndSet(null);
+        if (next != null) {
+            next.thenAccept(CriuEngine::kill);
+        }
+        try {
+            readyBackground.awaitTermination(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Keeps the newest ready image besides {@code current} (undo of one code change), deletes the rest. */
