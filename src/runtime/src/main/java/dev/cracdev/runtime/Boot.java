@@ -84,7 +84,8 @@ public final class Boot {
                 try {
                     Core.notifyBeforeCheckpoint();
                     emit(ChildProtocol.QUIESCED, "resources", Integer.toString(Core.registered()));
-                } catch (dev.cracdev.runtime.crac.CheckpointException e) {
+                } catch (dev.cracdev.runtime.crac.CheckpointException | RuntimeException | Error e) {
+                    // an Error too: this thread must live on to read the resume (and the end of stdin)
                     emit(ChildProtocol.QUIESCED, "resources", Integer.toString(Core.registered()), "failed", causes(e));
                 }
             }
@@ -200,6 +201,10 @@ public final class Boot {
      * for the same reason).
      */
     private static void keepAliveUntilResumed() {
+        CountDownLatch held = resumed;
+        if (held != null && held.getCount() > 0) {
+            return; // quiesced already: one resume ends it
+        }
         CountDownLatch latch = new CountDownLatch(1);
         resumed = latch;
         Thread t = new Thread(() -> {
@@ -216,7 +221,7 @@ public final class Boot {
     private static void notifyRestored() {
         try {
             Core.notifyAfterRestore();
-        } catch (dev.cracdev.runtime.crac.RestoreException e) {
+        } catch (dev.cracdev.runtime.crac.RestoreException | RuntimeException | Error e) {
             // as on a CRaC JDK, the generation goes on; the failures are the app's to see
             System.err.println("[crac-dev] an org.crac resource failed in afterRestore: " + causes(e));
         }
@@ -297,12 +302,13 @@ public final class Boot {
         }
     }
 
-    private static String causes(Exception e) {
+    /** What failed: the resources' exceptions a Checkpoint/RestoreException collects, else the throwable itself. */
+    private static String causes(Throwable e) {
         StringBuilder s = new StringBuilder();
         for (Throwable t : e.getSuppressed()) {
             s.append(s.length() == 0 ? "" : "; ").append(t);
         }
-        return s.toString();
+        return s.length() > 0 ? s.toString() : e.toString();
     }
 
     /** Exits, telling the supervisor the status first (a restored JVM's status does not reach it). */

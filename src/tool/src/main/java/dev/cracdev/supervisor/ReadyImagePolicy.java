@@ -216,14 +216,14 @@ final class ReadyImagePolicy {
         ask(gen, ChildProtocol.RESUME, ChildProtocol.RESUMED);
     }
 
-    /** Sends a command and waits for its answer; null (said once) when none came in time. */
+    /** Sends a command and waits for its answer; null when the generation is gone, or (said) none came in time. */
     private ChildProtocol.Message ask(Generation gen, String command, String answer) {
         if (gen.hasExited()) {
             return null;
         }
         try {
             ChildProtocol.Message m = gen.child().ask(ChildProtocol.encode(command), answer, QUIESCE_TIMEOUT);
-            if (m == null) {
+            if (m == null && gen.child().isAlive()) { // one that ended says so itself
                 console.warn("gen " + gen.number() + " did not answer '" + command + "' within " + QUIESCE_TIMEOUT.toSeconds()
                         + " s (its org.crac resources, told of a ready image, did not return)");
             }

@@ -34,8 +34,9 @@ class ChildProcessTest {
      */
     private static ChildProcess generation(String name, GenerationRequest request, String onTerm, Console console)
             throws Exception {
-        ChildProcess child = ChildProcess.start(name, List.of("sh", "-c", "touch '" + request.exitFlag() + "'; "
-                + "trap \"" + onTerm + "\" TERM; while :; do sleep 0.05; done"), null, console, false, null);
+        // the trap first: a SIGTERM that came between the flag and the trap would end it without its "hooks"
+        ChildProcess child = ChildProcess.start(name, List.of("sh", "-c", "trap \"" + onTerm + "\" TERM; "
+                + "touch '" + request.exitFlag() + "'; while :; do sleep 0.05; done"), null, console, false, null);
         child.release(request, false);
         await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(request.exitFlag()));
         return child;

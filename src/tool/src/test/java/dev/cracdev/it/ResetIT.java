@@ -206,8 +206,8 @@ class ResetIT {
      * An app whose org.crac resource closes its server at a checkpoint (as Spring Boot does with org.crac on its
      * class path): its ready image holds no listening socket, so after the first reset the next pristine app is
      * restored ahead and parked while the current one serves, and a reset only stops the current one until its
-     * port is closed and resumes the parked one. Every reset still gives the pristine fixture, and the parked
-     * app never answers in the meantime (each POST is seen by the GET after it).
+     * port is closed and resumes the parked one. Every reset still gives the pristine fixture, and in between
+     * the generation in use is the one that answers (each POST is seen by the GET after it).
      */
     @Test
     void aCracAwareAppIsRestoredAheadOfEachResetAndStaysPristine() throws Exception {
@@ -232,7 +232,10 @@ class ResetIT {
                 .atMost(Duration.ofSeconds(10)).until(() -> jvms().size() <= 3);
     }
 
-    /** A code change after resets: the app parked for the next reset holds the old code, so it is never resumed. */
+    /**
+     * A code change after resets: the app parked for the next reset holds the old code, so it is never resumed,
+     * and it is ended once the new code's generation is ready (not left running beside it).
+     */
     @Test
     void aCracAwareAppParkedForTheNextResetIsNeverResumedAfterACodeChange() throws Exception {
         app = NotesProject.create(tmp.resolve("crac-aware"), true);
@@ -240,8 +243,13 @@ class ResetIT {
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image", T);
         assertEquals(0, cli("reset", "--wait").exitCode());
         supervisor.await("resets: the next pristine app is restored ahead", T);
+        // the generation in use and the one parked for the next reset: both restored from the v1 ready image
+        await("the next reset's app parked").atMost(T).until(() -> restoredFromReadyImages().size() == 2);
+        List<Long> parkedV1 = restoredFromReadyImages();
         app.writeApp("v2");
         supervisor.await("\\[crac-dev\\] gen 3 ready in .* · ready image", T);
+        await("the app parked with v1 is ended").atMost(Duration.ofSeconds(10))
+                .until(() -> restoredFromReadyImages().stream().noneMatch(parkedV1::contains));
         app.post("mutation");
         SupervisorProcess reset = cli("reset", "--wait");
         assertEquals(0, reset.exitCode(), reset.output());
@@ -440,6 +448,14 @@ class ResetIT {
             Channels.newOutputStream(ch).write((request + "\n").getBytes(StandardCharsets.UTF_8));
             return new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8).strip();
         }
+    }
+
+    /** The JVMs restored from a ready image: those whose parent is a criu restore of one. */
+    private List<Long> restoredFromReadyImages() {
+        return supervisor.descendants().stream()
+                .filter(p -> p.info().commandLine().orElse("?").contains("/java ")
+                        && p.parent().flatMap(q -> q.info().commandLine()).orElse("").contains("/ready-"))
+                .map(ProcessHandle::pid).toList();
     }
 
     private List<String> jvms() {

@@ -287,7 +287,7 @@ public final class CriuEngine extends ImageEngine {
         ChildProcess child = parkedReady(key);
         String how = "ready image restored ahead";
         if (child == null) {
-            Restored r = restoreReadyImage(key, "gen-" + number, true);
+            Restored r = restoreReadyImage(key, "gen-" + number, true, "restore-ready.log");
             if (r == null) {
                 return null;
             }
@@ -320,18 +320,24 @@ public final class CriuEngine extends ImageEngine {
 
     /**
      * Restores the ready image for {@code key} until its runtime answers a ping (its resources not yet told);
-     * null when there is no image, or it failed to restore (then it is discarded, said once).
+     * null when there is no image, or it failed to restore: then, for a reset (logging to restore-ready.log), it
+     * is discarded, said once. A restore ahead that fails (a busy machine, past the restore timeout) leaves the
+     * image to the reset, which restores it on demand and judges it.
      */
-    private Restored restoreReadyImage(String key, String name, boolean forwardOutput) throws CracDevException {
+    private Restored restoreReadyImage(String key, String name, boolean forReset, String log) throws CracDevException {
         Path image = readyImage(key);
         Properties meta = readMeta(image);
         if (meta == null) {
             return null;
         }
-        Restored r = startRestore(name, restore(image, meta, work(), "restore-ready.log", List.of("--tcp-close")),
-                forwardOutput, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
+        Restored r = startRestore(name, restore(image, meta, work(), log, List.of("--tcp-close")),
+                forReset, ChildProtocol.PING, ChildProtocol.PONG, meta.getProperty(TOKEN));
         if (r.failure() == null) {
             return r;
+        }
+        if (!forReset) {
+            console.debug("restoring the ready image ahead failed (" + r.failure() + ")" + firstError(work().resolve(log), "criu"));
+            return null;
         }
         console.warn("the ready image " + image + " failed to restore (" + r.failure() + ")"
                 + firstError(work().resolve("restore-ready.log"), "criu") + "; discarding it");
@@ -351,26 +357,26 @@ public final class CriuEngine extends ImageEngine {
      */
     @Override
     public void prepareReset(String key) {
-        Properties meta = readMeta(readyImage(key));
-        if (closed() || meta == null || !Boolean.parseBoolean(meta.getProperty(AHEAD))) {
-            return;
-        }
         CompletableFuture<ParkedReady> current = readyAhead.get();
         if (current != null && (!current.isDone() || current.join() != null && current.join().key().equals(key))) {
             return; // on its way, or parked for this code
         }
-        CompletableFuture<ParkedReady> next = new CompletableFuture<>();
-        if (!readyAhead.compareAndSet(current, next)) {
+        if (current != null && readyAhead.compareAndSet(current, null)) {
+            current.thenAccept(CriuEngine::kill); // of older code: never resumed, whatever comes next
+        }
+        Properties meta = readMeta(readyImage(key));
+        if (closed() || meta == null || !Boolean.parseBoolean(meta.getProperty(AHEAD))) {
             return;
         }
-        if (current != null) {
-            current.thenAccept(CriuEngine::kill); // of older code
+        CompletableFuture<ParkedReady> next = new CompletableFuture<>();
+        if (!readyAhead.compareAndSet(null, next)) {
+            return;
         }
         try {
             readyBackground.execute(() -> {
                 ParkedReady parked = null;
                 try {
-                    Restored r = closed() ? null : restoreReadyImage(key, "reset-next", false);
+                    Restored r = closed() ? null : restoreReadyImage(key, "reset-next", false, "restore-ready-ahead.log");
                     if (r != null) {
                         parked = new ParkedReady(r.child(), key);
                         r.child().send(ChildProtocol.encode(ChildProtocol.PREFAULT));
