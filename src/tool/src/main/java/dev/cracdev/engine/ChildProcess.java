@@ -324,10 +324,11 @@ public final class ChildProcess {
             return;
         }
         boolean watchFlag = flag != null && Files.exists(flag); // looked at before the signal, as in stop()
-        // the processes that hold it now, looked up once: each look at a process costs milliseconds
-        List<ProcessHandle> holders = Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(inTheWay).toList();
         ProcessHandle.of(jvmPid()).ifPresent(ProcessHandle::destroy);
         closeQuietly();
+        // the processes that hold it, looked up once (each look costs milliseconds) and after the signal, so the
+        // look overlaps the app's shutdown: one that closed it meanwhile is simply not among them
+        List<ProcessHandle> holders = Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(inTheWay).toList();
         long t0 = System.nanoTime();
         long deadline = t0 + grace.toNanos();
         try {
