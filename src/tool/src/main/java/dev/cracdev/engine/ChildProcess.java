@@ -211,19 +211,7 @@ public final class ChildProcess {
      * {@link #EXITED} event if the child ended first, or null on timeout.
      */
     public synchronized ChildProtocol.Message await(Set<String> words, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            for (ChildProtocol.Message m : history) {
-                if (words.contains(m.word()) || m.word().equals(EXITED)) {
-                    return m;
-                }
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
+        return awaitFrom(0, words, timeout);
     }
 
     /**
@@ -232,14 +220,16 @@ public final class ChildProcess {
      */
     public synchronized ChildProtocol.Message ask(String command, String answer, Duration timeout) throws InterruptedException {
         int seen = history.size();
-        if (!send(command)) {
-            return null;
-        }
+        return send(command) ? awaitFrom(seen, Set.of(answer), timeout) : null;
+    }
+
+    /** As {@link #await}, among the events from index {@code from} of the history on. */
+    private synchronized ChildProtocol.Message awaitFrom(int from, Set<String> words, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            for (int i = seen; i < history.size(); i++) {
+            for (int i = from; i < history.size(); i++) {
                 ChildProtocol.Message m = history.get(i);
-                if (m.word().equals(answer) || m.word().equals(EXITED)) {
+                if (words.contains(m.word()) || m.word().equals(EXITED)) {
                     return m;
                 }
             }
@@ -284,14 +274,7 @@ public final class ChildProcess {
     public void stop(Duration grace, Predicate<ProcessHandle> inTheWay) {
         Path flag = exitFlag;
         if (!grace.isZero() && process.isAlive()) {
-            // look before the signal: a JVM without hooks of its own deletes the flag within milliseconds of it,
-            // and a flag seen gone only after the signal must still count as "hooks done", not "no flag"
-            boolean watchFlag = flag != null && Files.exists(flag);
-            long jvm = jvmPid();
-            ProcessHandle.of(jvm).ifPresent(ProcessHandle::destroy);
-            // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
-            // ~300 ms at exit for threads in native code
-            closeQuietly();
+            boolean watchFlag = terminate(flag);
             long t0 = System.nanoTime();
             boolean hooksDone = awaitEndOfShutdownHooks(watchFlag ? flag : null, grace);
             long hooksMs = (System.nanoTime() - t0) / 1_000_000;
@@ -323,9 +306,7 @@ public final class ChildProcess {
             deleteExitFlag();
             return;
         }
-        boolean watchFlag = flag != null && Files.exists(flag); // looked at before the signal, as in stop()
-        ProcessHandle.of(jvmPid()).ifPresent(ProcessHandle::destroy);
-        closeQuietly();
+        boolean watchFlag = terminate(flag);
         // the processes that hold it, looked up once (each look costs milliseconds) and after the signal, so the
         // look overlaps the app's shutdown: one that closed it meanwhile is simply not among them
         List<ProcessHandle> holders = Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(inTheWay).toList();
@@ -347,6 +328,21 @@ public final class ChildProcess {
         }
         kill();
         deleteExitFlag();
+    }
+
+    /**
+     * SIGTERM to the JVM (its shutdown hooks run) and the end of its stdin; returns whether its hooks-done
+     * {@code flag} is there to watch. Looked at before the signal: a JVM without hooks of its own deletes the
+     * flag within milliseconds of it, and a flag seen gone only after the signal must still count as "hooks
+     * done", not "no flag".
+     */
+    private boolean terminate(Path flag) {
+        boolean watchFlag = flag != null && Files.exists(flag);
+        ProcessHandle.of(jvmPid()).ifPresent(ProcessHandle::destroy);
+        // End of stdin ends the runtime's reader, which otherwise sits in a native read: a JVM waits
+        // ~300 ms at exit for threads in native code
+        closeQuietly();
+        return watchFlag;
     }
 
     private boolean holdsAny(Predicate<ProcessHandle> inTheWay) {

@@ -20,16 +20,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -67,7 +63,7 @@ public abstract class ImageEngine implements Engine {
      * done and parked at the boundary (null when it failed or went stale). A change waits for one in flight
      * instead of starting a second, concurrent restore.
      */
-    private final AtomicReference<CompletableFuture<Parked>> ahead = new AtomicReference<>();
+    private final ParkedSlot<Long> ahead = new ParkedSlot<>(); // tagged with the image version
     /** Restores not yet handed over: {@link #close()} ends them. */
     private final Set<ChildProcess> restoring = ConcurrentHashMap.newKeySet();
     /** Bumped whenever a new base image is published: a parked generation of an older one is discarded. */
@@ -163,9 +159,6 @@ public abstract class ImageEngine implements Engine {
         }
     }
 
-    private record Parked(ChildProcess child, long imageVersion) {
-    }
-
     @Override
     public Launched launch(GenerationRequest request) throws CracDevException {
         List<String> changed = staleFiles();
@@ -223,11 +216,11 @@ public abstract class ImageEngine implements Engine {
      * the old generation and the app's own start).
      */
     private Launched releaseParked(GenerationRequest request) {
-        Parked p = takeParked(ahead, restoreTimeout, ImageEngine::killParked);
+        ParkedSlot.Parked<Long> p = ahead.take(restoreTimeout);
         if (p == null) {
             return null;
         }
-        if (p.imageVersion() == imageVersion.get() && p.child().isAlive()) {
+        if (p.tag() == imageVersion.get() && p.child().isAlive()) {
             p.child().forwardOutput();
             p.child().release(request, true);
             try {
@@ -241,32 +234,6 @@ public abstract class ImageEngine implements Engine {
         }
         p.child().kill();
         return null;
-    }
-
-    /**
-     * Takes what was restored ahead into {@code slot}, waiting up to {@code timeout} if its restore is on its way;
-     * null when there is none, it failed, or it is not done in time (then {@code end} ends it once it is).
-     */
-    protected static <T> T takeParked(AtomicReference<CompletableFuture<T>> slot, Duration timeout, Consumer<T> end) {
-        CompletableFuture<T> next = slot.getAndSet(null);
-        if (next == null) {
-            return null;
-        }
-        try {
-            return next.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            next.thenAccept(end); // now, or when its restore is done
-            return null;
-        }
-    }
-
-    private static void killParked(Parked p) {
-        if (p != null) {
-            p.child().kill();
-        }
     }
 
     /** The files the base image's framework phase read that have changed since (empty: none, or no image). */
@@ -304,12 +271,12 @@ public abstract class ImageEngine implements Engine {
         if (closed || !goOnStdin() || meta == null || !staleFiles().isEmpty()) {
             return;
         }
-        CompletableFuture<Parked> next = new CompletableFuture<>();
-        if (!ahead.compareAndSet(null, next)) {
+        CompletableFuture<ParkedSlot.Parked<Long>> next = ahead.claim();
+        if (next == null) {
             return; // one is parked or on its way
         }
         long version = imageVersion.get();
-        Parked parked = null;
+        ParkedSlot.Parked<Long> parked = null;
         try {
             // a ping is answered once the JVM is restored and reading its stdin, with the template's token
             Restored r = startRestore("gen-next", restoreCommand(baseImage(), meta, null, work()), false,
@@ -319,7 +286,7 @@ public abstract class ImageEngine implements Engine {
             } else if (closed || version != imageVersion.get()) {
                 r.child().kill(); // stale: a change restores the usual way
             } else {
-                parked = new Parked(r.child(), version);
+                parked = new ParkedSlot.Parked<>(r.child(), version);
                 console.debug("next generation restored ahead and parked (pid " + r.child().jvmPid() + ")");
                 // it reads its memory once while it waits (a restored JVM's first touches are slow on some VMs);
                 // its answer shows in --verbose as a "prefaulted" event
@@ -328,30 +295,24 @@ public abstract class ImageEngine implements Engine {
         } catch (CracDevException e) {
             console.debug("restoring ahead failed: " + e.getMessage());
         } finally {
-            next.complete(parked);
-            if (parked == null) {
-                ahead.compareAndSet(next, null);
-            }
+            ahead.fill(next, parked);
         }
     }
 
     private void discardParked() {
-        CompletableFuture<Parked> next = ahead.getAndSet(null);
-        if (next != null) {
-            next.thenAccept(ImageEngine::killParked); // now, or when its restore is done
-        }
+        ahead.discard(); // now, or when its restore is done
     }
 
     @Override
     public String nextGeneration() {
-        CompletableFuture<Parked> next = ahead.get();
+        CompletableFuture<ParkedSlot.Parked<Long>> next = ahead.peek();
         if (next == null) {
             return "none";
         }
         if (!next.isDone()) {
             return "restoring ahead";
         }
-        Parked p = next.join();
+        ParkedSlot.Parked<Long> p = next.join();
         if (p == null) {
             return "none";
         }

@@ -8,6 +8,7 @@ import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.GenerationRequest;
 import dev.cracdev.engine.ImageEngine;
 import dev.cracdev.engine.LaunchConfig;
+import dev.cracdev.engine.ParkedSlot;
 import dev.cracdev.engine.ChildProcess;
 import dev.cracdev.engine.TemplateBooter;
 import dev.cracdev.image.ImageStore;
@@ -27,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Checkpoint/restore of a stock JDK with CRIU, driven from outside the JVM (recipe measured in
@@ -61,16 +61,14 @@ public final class CriuEngine extends ImageEngine {
 
     private final Path criu;
     private final boolean lazyPages;
-    /** The ready image restored ahead of the next reset: in flight, or parked (null when it failed). */
-    private final AtomicReference<CompletableFuture<ParkedReady>> readyAhead = new AtomicReference<>();
+    /** The ready image restored ahead of the next reset, tagged with its key. */
+    private final ParkedSlot<String> readyAhead = new ParkedSlot<>();
     private final ExecutorService readyBackground = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "crac-dev-ready-ahead");
         t.setDaemon(true);
         return t;
     });
 
-    private record ParkedReady(ChildProcess child, String key) {
-    }
 
     public CriuEngine(LaunchConfig cfg, Console console, Duration restoreTimeout, Path criu) {
         super(cfg, console, restoreTimeout);
@@ -357,73 +355,58 @@ public final class CriuEngine extends ImageEngine {
      */
     @Override
     public void prepareReset(String key) {
-        CompletableFuture<ParkedReady> current = readyAhead.get();
-        if (current != null && (!current.isDone() || current.join() != null && current.join().key().equals(key))) {
+        CompletableFuture<ParkedSlot.Parked<String>> current = readyAhead.peek();
+        if (current != null && (!current.isDone() || current.join() != null && current.join().tag().equals(key))) {
             return; // on its way, or parked for this code
         }
-        if (current != null && readyAhead.compareAndSet(current, null)) {
-            current.thenAccept(CriuEngine::kill); // of older code: never resumed, whatever comes next
-        }
+        readyAhead.discard(current); // of older code: never resumed, whatever comes next
         Properties meta = readMeta(readyImage(key));
         if (closed() || meta == null || !Boolean.parseBoolean(meta.getProperty(AHEAD))) {
             return;
         }
-        CompletableFuture<ParkedReady> next = new CompletableFuture<>();
-        if (!readyAhead.compareAndSet(null, next)) {
+        CompletableFuture<ParkedSlot.Parked<String>> next = readyAhead.claim();
+        if (next == null) {
             return;
         }
         try {
             readyBackground.execute(() -> {
-                ParkedReady parked = null;
+                ParkedSlot.Parked<String> parked = null;
                 try {
                     Restored r = closed() ? null : restoreReadyImage(key, "reset-next", false, "restore-ready-ahead.log");
                     if (r != null) {
-                        parked = new ParkedReady(r.child(), key);
+                        parked = new ParkedSlot.Parked<>(r.child(), key);
                         r.child().send(ChildProtocol.encode(ChildProtocol.PREFAULT));
                         console.debug("ready image restored ahead of the next reset and parked (pid " + r.child().jvmPid() + ")");
                     }
                 } catch (CracDevException e) {
                     console.debug("restoring the ready image ahead failed: " + e.getMessage());
                 } finally {
-                    next.complete(parked);
-                    if (parked == null) {
-                        readyAhead.compareAndSet(next, null);
-                    }
+                    readyAhead.fill(next, parked);
                 }
             });
         } catch (RejectedExecutionException e) {
-            next.complete(null); // closed meanwhile
-            readyAhead.compareAndSet(next, null);
+            readyAhead.fill(next, null); // closed meanwhile
         }
     }
 
     /** The ready image of {@code key} restored ahead (waiting for its restore if it is on its way), or null. */
     private ChildProcess parkedReady(String key) {
-        ParkedReady p = takeParked(readyAhead, restoreTimeout(), CriuEngine::kill);
+        ParkedSlot.Parked<String> p = readyAhead.take(restoreTimeout());
         if (p == null) {
             return null;
         }
-        if (p.key().equals(key) && p.child().isAlive()) {
+        if (p.tag().equals(key) && p.child().isAlive()) {
             return p.child();
         }
         p.child().kill();
         return null;
     }
 
-    private static void kill(ParkedReady p) {
-        if (p != null) {
-            p.child().kill();
-        }
-    }
-
     @Override
     public void close() {
         readyBackground.shutdownNow();
         super.close(); // marks the engine closed and ends the restores in flight
-        CompletableFuture<ParkedReady> next = readyAhead.getAndSet(null);
-        if (next != null) {
-            next.thenAccept(CriuEngine::kill);
-        }
+        readyAhead.discard();
         try {
             readyBackground.awaitTermination(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
