@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -293,13 +294,13 @@ public final class ChildProcess {
     }
 
     /**
-     * For a child whose state is thrown away (a reset): SIGTERM, then returns as soon as {@code inTheWay} holds
-     * for none of its processes (its port is closed: Spring closes it first thing in its shutdown hook); its
-     * remaining shutdown hooks (up to {@code grace}) and its end go on in the background, as in
-     * {@link #stop(Duration, Predicate)}. Once its hooks are done, or past {@code grace}, it is killed (a port
-     * no hook closes is closed by that).
+     * For a child whose state is thrown away (a reset): SIGTERM, then returns as soon as {@code holdsPort} is false
+     * (its port is closed: Spring closes it first thing in its shutdown hook; polled every millisecond, so it must
+     * be cheap); its remaining shutdown hooks (up to {@code grace}) and its end go on in the background, as in
+     * {@link #stop(Duration, Predicate)}. Once its hooks are done, or past {@code grace}, it is killed (a port no
+     * hook closes is closed by that).
      */
-    public void stopReleasing(Duration grace, Predicate<ProcessHandle> inTheWay) {
+    public void stopReleasing(Duration grace, BooleanSupplier holdsPort) {
         Path flag = exitFlag;
         if (grace.isZero() || !process.isAlive()) {
             kill();
@@ -307,15 +308,12 @@ public final class ChildProcess {
             return;
         }
         boolean watchFlag = terminate(flag);
-        // the processes that hold it, looked up once (each look costs milliseconds) and after the signal, so the
-        // look overlaps the app's shutdown: one that closed it meanwhile is simply not among them
-        List<ProcessHandle> holders = Stream.concat(Stream.of(process.toHandle()), process.descendants()).filter(inTheWay).toList();
         long t0 = System.nanoTime();
         long deadline = t0 + grace.toNanos();
         try {
-            while (!process.waitFor(2, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline
+            while (!process.waitFor(1, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline
                     && !(watchFlag && !Files.exists(flag))) {
-                if (holders.stream().noneMatch(inTheWay)) {
+                if (!holdsPort.getAsBoolean()) {
                     console.debug(name + ": its port closed " + (System.nanoTime() - t0) / 1_000_000
                             + " ms after the signal; its shutdown hooks and exit go on in the background");
                     Path hooksFlag = watchFlag ? flag : null;
@@ -343,6 +341,11 @@ public final class ChildProcess {
         // ~300 ms at exit for threads in native code
         closeQuietly();
         return watchFlag;
+    }
+
+    /** The process it started and their descendants, now (criu restore's: the restored JVM). */
+    public List<Long> pids() {
+        return Stream.concat(Stream.of(process.toHandle()), process.descendants()).map(ProcessHandle::pid).toList();
     }
 
     private boolean holdsAny(Predicate<ProcessHandle> inTheWay) {

@@ -5,10 +5,13 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The TCP ports a process listens on, from Linux's {@code /proc}: its socket descriptors
@@ -24,13 +27,53 @@ final class ListeningPorts {
 
     static OptionalInt first(long pid) {
         Path proc = Path.of("/proc", Long.toString(pid));
-        Set<String> sockets = socketInodes(proc.resolve("fd"));
+        Map<String, Integer> sockets = socketDescriptors(proc.resolve("fd"));
         if (sockets.isEmpty()) {
             return OptionalInt.empty();
         }
-        return rows(proc.resolve("net")).stream()
-                .filter(f -> f.length > 9 && f[3].equals(LISTEN) && sockets.contains(f[9]))
-                .mapToInt(f -> port(f[1])).findFirst();
+        return listeningRows(proc).filter(f -> sockets.containsKey(f[9])).mapToInt(f -> port(f[1])).findFirst();
+    }
+
+    /**
+     * The listening sockets {@code pids} hold now. Looking them up costs milliseconds (every descriptor of a JVM,
+     * the socket tables); {@link Listener#listens()} on the result then costs microseconds.
+     */
+    static List<Listener> listeners(List<Long> pids) {
+        List<Listener> all = new ArrayList<>();
+        for (long pid : pids) {
+            Path proc = Path.of("/proc", Long.toString(pid));
+            Map<String, Integer> sockets = socketDescriptors(proc.resolve("fd"));
+            if (!sockets.isEmpty()) {
+                listeningRows(proc).filter(f -> sockets.containsKey(f[9]))
+                        .forEach(f -> all.add(new Listener(pid, sockets.get(f[9]), f[9])));
+            }
+        }
+        return all;
+    }
+
+    /** A listening socket a process holds: its descriptor number and the socket's inode. */
+    record Listener(long pid, int fd, String inode) {
+        /**
+         * Whether it still listens. While the process holds it as that descriptor, yes (one readlink). Once not, the
+         * socket table has the last word: a JVM that closes a socket another thread blocks in accept() on first
+         * swaps the descriptor for another socket, and the listening one lives until that accept() returns.
+         */
+        boolean listens() {
+            Path proc = Path.of("/proc", Long.toString(pid));
+            try {
+                if (Files.readSymbolicLink(proc.resolve("fd").resolve(Integer.toString(fd))).toString()
+                        .equals("socket:[" + inode + "]")) {
+                    return true;
+                }
+            } catch (IOException | RuntimeException e) {
+                // closed, or the process is gone: ask the table
+            }
+            return listeningRows(proc).anyMatch(f -> f[9].equals(inode));
+        }
+    }
+
+    private static Stream<String[]> listeningRows(Path proc) {
+        return rows(proc.resolve("net")).stream().filter(f -> f.length > 9 && f[3].equals(LISTEN));
     }
 
     /**
@@ -105,22 +148,23 @@ final class ListeningPorts {
         return ip.equals(ipv4Hex) || ip.equals("0000000000000000FFFF0000" + ipv4Hex);
     }
 
-    private static Set<String> socketInodes(Path fdDir) {
-        Set<String> inodes = new HashSet<>();
+    /** The socket descriptors in a /proc/PID/fd directory, by the socket's inode. */
+    private static Map<String, Integer> socketDescriptors(Path fdDir) {
+        Map<String, Integer> sockets = new HashMap<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(fdDir)) {
             for (Path fd : fds) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
                     if (target.startsWith("socket:[")) {
-                        inodes.add(target.substring(8, target.length() - 1));
+                        sockets.put(target.substring(8, target.length() - 1), Integer.parseInt(fd.getFileName().toString()));
                     }
-                } catch (IOException e) {
+                } catch (IOException | NumberFormatException e) {
                     // closed meanwhile
                 }
             }
         } catch (IOException | RuntimeException e) {
             // not Linux, or the process is gone
         }
-        return inodes;
+        return sockets;
     }
 }

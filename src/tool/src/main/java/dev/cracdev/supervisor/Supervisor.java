@@ -448,6 +448,7 @@ public final class Supervisor {
             prepareNext(0);
         } // else once the class list is in: a standby or base image booted before it would preload too little
         readyImages.prepareReset(gen, engines.engine());
+        gen.noteListeners();
     }
 
     /** Lets the engine prepare the next generation (boot a standby, restore ahead) while nothing is starting. */

@@ -118,7 +118,7 @@ class ChildProcessTest {
             String onTerm = (hooksClosePort ? "rm -f '" + port + "'; " : "") + "sleep 3; rm -f '" + flag + "'; exit 0";
             ChildProcess child = generation("reset-" + hooksClosePort, request, onTerm, QUIET);
             long t0 = System.nanoTime();
-            child.stopReleasing(Duration.ofSeconds(60), p -> java.nio.file.Files.exists(port));
+            child.stopReleasing(Duration.ofSeconds(60), () -> java.nio.file.Files.exists(port));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (hooksClosePort) {
                 assertTrue(ms < 2_500, "returned " + ms + " ms after the signal: not once the port was closed");

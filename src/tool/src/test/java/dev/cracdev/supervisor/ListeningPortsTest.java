@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 
@@ -26,6 +27,31 @@ class ListeningPortsTest {
         }
         assertEquals(OptionalInt.empty(), ListeningPorts.first(pid));
         assertEquals(OptionalInt.empty(), ListeningPorts.first(Long.MAX_VALUE), "a process that does not exist");
+    }
+
+    /** A reset watches the sockets noted when the generation settled: each look must tell open from closed. */
+    @Test
+    void aNotedListenerListensUntilClosedEvenWhenItsDescriptorNumberIsReused() throws Exception {
+        assumeTrue(java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/fd")), "needs Linux /proc");
+        long pid = ProcessHandle.current().pid();
+        assumeTrue(ListeningPorts.first(pid).isEmpty(), "this test JVM already listens somewhere");
+        ListeningPorts.Listener noted;
+        try (ServerSocket server = new ServerSocket(0)) {
+            List<ListeningPorts.Listener> found = ListeningPorts.listeners(List.of(pid, Long.MAX_VALUE));
+            assertEquals(1, found.size(), found.toString());
+            noted = found.get(0);
+            assertTrue(noted.listens());
+        }
+        assertFalse(noted.listens(), "closed");
+        // the next socket most likely gets the same descriptor number: it is another socket all the same
+        try (ServerSocket next = new ServerSocket(0)) {
+            assertFalse(noted.listens(), "closed, though its descriptor number may be in use again");
+            List<ListeningPorts.Listener> now = ListeningPorts.listeners(List.of(pid));
+            assertEquals(1, now.size(), now.toString());
+            assertFalse(now.get(0).inode().equals(noted.inode()));
+            assertTrue(now.get(0).listens());
+        }
+        assertEquals(List.of(), ListeningPorts.listeners(List.of(pid)));
     }
 
     @Test
