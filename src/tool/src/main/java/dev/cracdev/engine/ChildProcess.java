@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +43,7 @@ public final class ChildProcess {
     /** HotSpot says this at every start under crac-dev's system class loader; it is expected, not news. */
     private static final String CDS_NOTICE = "OpenJDK 64-Bit Server VM warning: Archived non-system classes are disabled";
 
-    /** Children whose end goes on in the background (see {@link #stop(Duration, Predicate)}). */
+    /** Children whose end goes on in the background (see {@link #stop(Duration, Supplier)}). */
     private static final Set<Thread> ENDINGS = ConcurrentHashMap.newKeySet();
 
     private final String name;
@@ -266,21 +266,23 @@ public final class ChildProcess {
 
     /**
      * As {@link #stop(Duration)}, but returns as soon as nothing of the child can get in the way of the next
-     * generation: its JVM's shutdown hooks are done (they close the app's ports and files) and
-     * {@code inTheWay} holds for none of its processes (a listening port). The rest — SIGKILL, the kernel
+     * generation: its JVM's shutdown hooks are done (they close the app's ports and files) and it holds no
+     * listening port any more. {@code portCheck} is asked right after the signal, so a look-up it makes overlaps
+     * the app's shutdown, for a cheap check of whether it still holds a port. The rest — SIGKILL, the kernel
      * freeing the JVM's memory (~30 ms for a 300 MB JVM here), the reaping — goes on in the background;
-     * {@link #awaitEndings} waits for it. Without a hooks-done flag, or with {@code inTheWay} null, it
-     * returns when everything is gone.
+     * {@link #awaitEndings} waits for it. Without a hooks-done flag, or with {@code portCheck} null, it returns
+     * when everything is gone.
      */
-    public void stop(Duration grace, Predicate<ProcessHandle> inTheWay) {
+    public void stop(Duration grace, Supplier<BooleanSupplier> portCheck) {
         Path flag = exitFlag;
         if (!grace.isZero() && process.isAlive()) {
             boolean watchFlag = terminate(flag);
             long t0 = System.nanoTime();
+            BooleanSupplier holdsPort = portCheck == null ? null : portCheck.get();
             boolean hooksDone = awaitEndOfShutdownHooks(watchFlag ? flag : null, grace);
             long hooksMs = (System.nanoTime() - t0) / 1_000_000;
-            boolean lingers = hooksDone && inTheWay != null && process.isAlive(); // only its exit is left
-            if (lingers && !holdsAny(inTheWay)) {
+            boolean lingers = hooksDone && holdsPort != null && process.isAlive(); // only its exit is left
+            if (lingers && !holdsPort.getAsBoolean()) {
                 console.debug(name + ": shutdown hooks done in " + hooksMs + " ms; its exit goes on in the background");
                 endInBackground(() -> { });
                 return;
@@ -294,13 +296,13 @@ public final class ChildProcess {
     }
 
     /**
-     * For a child whose state is thrown away (a reset): SIGTERM, then returns as soon as {@code holdsPort} is false
-     * (its port is closed: Spring closes it first thing in its shutdown hook; polled every millisecond, so it must
-     * be cheap); its remaining shutdown hooks (up to {@code grace}) and its end go on in the background, as in
-     * {@link #stop(Duration, Predicate)}. Once its hooks are done, or past {@code grace}, it is killed (a port no
-     * hook closes is closed by that).
+     * For a child whose state is thrown away (a reset): SIGTERM, then returns as soon as it holds no listening port
+     * ({@code portCheck} as in {@link #stop(Duration, Supplier)}, its check polled every millisecond: Spring closes
+     * the port first thing in its shutdown hook); its remaining shutdown hooks (up to {@code grace}) and its end go
+     * on in the background. Once its hooks are done, or past {@code grace}, it is killed (a port no hook closes is
+     * closed by that).
      */
-    public void stopReleasing(Duration grace, BooleanSupplier holdsPort) {
+    public void stopReleasing(Duration grace, Supplier<BooleanSupplier> portCheck) {
         Path flag = exitFlag;
         if (grace.isZero() || !process.isAlive()) {
             kill();
@@ -309,6 +311,7 @@ public final class ChildProcess {
         }
         boolean watchFlag = terminate(flag);
         long t0 = System.nanoTime();
+        BooleanSupplier holdsPort = portCheck.get();
         long deadline = t0 + grace.toNanos();
         try {
             while (!process.waitFor(1, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline
@@ -348,10 +351,6 @@ public final class ChildProcess {
         return Stream.concat(Stream.of(process.toHandle()), process.descendants()).map(ProcessHandle::pid).toList();
     }
 
-    private boolean holdsAny(Predicate<ProcessHandle> inTheWay) {
-        return inTheWay.test(process.toHandle()) || process.descendants().anyMatch(inTheWay);
-    }
-
     /** Runs {@code first} (waiting for what is left of its hooks), then ends the child, on a thread {@link #awaitEndings} knows. */
     private void endInBackground(Runnable first) {
         Thread ending = new Thread(() -> {
@@ -367,7 +366,7 @@ public final class ChildProcess {
         ending.start();
     }
 
-    /** Waits up to {@code timeout} for the children still ending in the background ({@link #stop(Duration, Predicate)}). */
+    /** Waits up to {@code timeout} for the children still ending in the background ({@link #stop(Duration, Supplier)}). */
     public static void awaitEndings(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread ending : List.copyOf(ENDINGS)) {

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +29,7 @@ final class Generation {
     private final int number;
     private final Engine.Launched launched;
     private final ChangeSet changes;
-    private final long stopMs;
+    private final Stop stop;
     private final long t0;
     private final ReadinessProbe probe;
     private final long frameworkBootMs;
@@ -58,16 +59,23 @@ final class Generation {
     private volatile Consumer<GenerationEvent> sink = e -> { };
 
     /**
+     * How long the previous generation took to stop; {@code ahead}: it stopped while the quiet period of this
+     * generation's change ran, before {@code t0} (not part of "ready in").
+     */
+    record Stop(long ms, boolean ahead) {
+    }
+
+    /**
      * @param fromReadyImage restored from a ready image: already running (no STARTED comes), so only a
      *                       polled probe is worth waiting for
      * @param processStatusIsTheJvms false when the process is a parent that hides the JVM's status (criu restore)
      */
-    Generation(int number, Engine.Launched launched, ChangeSet changes, long stopMs, long t0, ReadinessProbe probe,
+    Generation(int number, Engine.Launched launched, ChangeSet changes, Stop stop, long t0, ReadinessProbe probe,
                long frameworkBootMs, String readyKey, boolean fromReadyImage, boolean processStatusIsTheJvms) {
         this.number = number;
         this.launched = launched;
         this.changes = changes;
-        this.stopMs = stopMs;
+        this.stop = stop;
         this.t0 = t0;
         this.probe = probe;
         this.frameworkBootMs = frameworkBootMs;
@@ -275,7 +283,7 @@ final class Generation {
      * generation (its hooks ran and none of its processes listens on a port): the JVM's exit goes on in the background.
      */
     void stop(Duration grace) {
-        child().stop(grace, Generation::listens);
+        child().stop(grace, this::listening);
     }
 
     /**
@@ -285,20 +293,24 @@ final class Generation {
      */
     void stopForReset(Duration grace) {
         List<ListeningPorts.Listener> noted = listenersWhenSettled;
-        List<ListeningPorts.Listener> held = noted != null ? noted : ListeningPorts.listeners(child().pids());
-        child().stopReleasing(grace, () -> held.stream().anyMatch(ListeningPorts.Listener::listens));
+        child().stopReleasing(grace, noted == null ? this::listening : () -> listening(noted));
     }
 
     /**
      * Notes the sockets it listens on, once settled: a reset then watches just those close (microseconds a look)
-     * instead of going through all of its descriptors (~10 ms a look on the example). Off the reset's path.
+     * instead of looking them up first (~10 ms on the example). Off the reset's path.
      */
     void noteListeners() {
         listenersWhenSettled = ListeningPorts.listeners(child().pids());
     }
 
-    private static boolean listens(ProcessHandle p) {
-        return ListeningPorts.first(p.pid()).isPresent();
+    /** Whether it still listens on any of the sockets it listens on now: looked up now, each check then cheap. */
+    private BooleanSupplier listening() {
+        return listening(ListeningPorts.listeners(child().pids()));
+    }
+
+    private static BooleanSupplier listening(List<ListeningPorts.Listener> held) {
+        return () -> held.stream().anyMatch(ListeningPorts.Listener::listens);
     }
 
     /**
@@ -307,11 +319,12 @@ final class Generation {
      */
     String statusLine(long readyImageMs) {
         long total = (settledAt - t0) / 1_000_000;
-        long start = (startedAt - t0) / 1_000_000 - stopMs;
+        long start = (startedAt - t0) / 1_000_000 - (stop.ahead() ? 0 : stop.ms());
         long app = (readyAt - startedAt) / 1_000_000;
         StringBuilder s = new StringBuilder("gen ").append(number).append(" ready in ").append(Durations.format(total))
                 .append(" · ").append(changes.summary())
-                .append(" · stop ").append(stopMs).append(" ms · ").append(launched.how()).append(' ')
+                .append(" · stop ").append(stop.ms()).append(stop.ahead() ? " ms during the quiet period · " : " ms · ")
+                .append(launched.how()).append(' ')
                 .append(Durations.format(Math.max(start, 0))).append(" · app ").append(Durations.format(app));
         if (readyImageMs >= 0) {
             s.append(" · ready image ").append(Durations.format(readyImageMs));

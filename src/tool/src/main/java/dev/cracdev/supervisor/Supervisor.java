@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The fork loop. One thread (the caller of {@link #run()}) owns all state and handles events in order:
@@ -56,6 +57,10 @@ public final class Supervisor {
     }
 
     private record Stop() implements Event {
+    }
+
+    /** The build wrote into an app root: the running generation will be replaced once the quiet period ends. */
+    private record StopAhead() implements Event {
     }
 
     /** A pom of the build was saved. */
@@ -88,6 +93,10 @@ public final class Supervisor {
     private int generations;
     private SourceWatcher watcher;
     private CompileOnSave compiler;
+    /** Asked for by the first change of a batch (see {@link #changeSeen}); cleared when a batch arrives. */
+    private final AtomicBoolean stopAheadAsked = new AtomicBoolean();
+    /** How long the stop of the generation that the coming batch replaces took, if it stopped ahead; else -1. */
+    private long stoppedAheadMs = -1;
     /** File changes held back until the trigger file is touched (only with --trigger-file). */
     private ChangeSet heldForTrigger;
     private ControlServer control;
@@ -207,6 +216,7 @@ public final class Supervisor {
 
     private void handle(Event e) throws CracDevException {
         if (e instanceof Restart r) {
+            stopAheadAsked.set(false);
             waiters.add(r.reply()); // answered by whichever generation is ready next, or failed with the reason
             ChangeSet changes = awaitingTrigger(coalesce(r));
             if (changes != null) {
@@ -215,6 +225,8 @@ public final class Supervisor {
         } else if (e instanceof Reset r) {
             waiters.add(r.reply());
             reset();
+        } else if (e instanceof StopAhead) {
+            stopAhead();
         } else if (e instanceof AwaitReady w) {
             awaitReady(w.reply());
         } else if (e instanceof BuildChanged b) {
@@ -316,19 +328,24 @@ public final class Supervisor {
             // a build that deletes its output first (mvn compile, mvn clean): keep the running generation
             console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
                     + "waiting for the next change");
+            if (current == null) {
+                transition(SupervisorState.WAITING_FOR_CHANGE);
+            }
             return;
         }
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
-        long stopMs = stopCurrent(t0, false);
+        boolean stoppedAhead = current == null && stoppedAheadMs >= 0;
+        long stopMs = stoppedAhead ? stoppedAheadMs : stopCurrent(t0, false);
+        stoppedAheadMs = -1;
         Engine engine = engines.current();
         String key = readyImages.keyForLaunch(engine);
         readyImages.beforeLaunch(key, engine);
         int number = ++generations;
         Engine.Launched launched = engine.launch(new GenerationRequest(number, settings.mainClass(), settings.args(),
                 engines.launchConfig().recordedClassList()));
-        adopt(new Generation(number, launched, changes, stopMs, t0, settings.probe(), engine.frameworkBootMillis(),
-                key, false, engine.seesExitStatus()));
+        adopt(new Generation(number, launched, changes, new Generation.Stop(stopMs, stoppedAhead), t0, settings.probe(),
+                engine.frameworkBootMillis(), key, false, engine.seesExitStatus()));
     }
 
     /** {@code crac-dev reset}: restore the ready image of the current code, else a fresh generation. */
@@ -345,13 +362,14 @@ public final class Supervisor {
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         long stopMs = stopCurrent(t0, true);
+        stoppedAheadMs = -1;
         Engine.Launched launched = engine.restoreReady(key, generations + 1);
         if (launched == null) {
             restart(ChangeSet.because("reset (fresh generation: the ready image failed)"));
             return;
         }
-        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), stopMs, t0, settings.probe(), -1, key,
-                true, engine.seesExitStatus()));
+        adopt(new Generation(++generations, launched, ChangeSet.because("reset"), new Generation.Stop(stopMs, false), t0,
+                settings.probe(), -1, key, true, engine.seesExitStatus()));
     }
 
     /**
@@ -372,6 +390,35 @@ public final class Supervisor {
             readyImages.release();
         }
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * Stops the running generation while the quiet period of the change that replaces it runs, so that its
+     * shutdown hooks (~40-100 ms for a Spring app) overlap the wait instead of following it. Only for a class or
+     * resource written into an app root (see {@link #changeSeen}) while the main class is there: a build that
+     * deletes its output first keeps the app running until it is back (see {@link #restart}).
+     */
+    private void stopAhead() {
+        Generation g = current;
+        if (g == null || !Project.mainClassExists(settings.mainClass(), settings.appRoots(), settings.framework())) {
+            return;
+        }
+        transition(SupervisorState.RESTARTING);
+        stoppedAheadMs = stopCurrent(System.nanoTime(), false);
+        console.debug("gen " + g.number() + " stopped in " + stoppedAheadMs + " ms, while the quiet period of the change"
+                + " that replaces it runs");
+    }
+
+    /**
+     * On the watcher's thread, for each change as it comes: the first class or resource of a batch written into an
+     * app root asks for {@link #stopAhead}. Not with a trigger file (changes wait for it), nor for deletions.
+     */
+    private void changeSeen(Path path, ChangeSet.Kind kind) {
+        if (kind != ChangeSet.Kind.DELETED && settings.triggerFile() == null
+                && settings.appRoots().stream().anyMatch(root -> path.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize()))
+                && !stopAheadAsked.getAndSet(true)) {
+            events.add(new StopAhead());
+        }
     }
 
     private void adopt(Generation gen) {
@@ -520,6 +567,7 @@ public final class Supervisor {
             paths.addAll(settings.fixtures());
             watcher = new SourceWatcher(paths, settings.ignores(), settings.quietPeriod(),
                     changes -> events.add(new Restart(changes, null)));
+            watcher.onEachChange(this::changeSeen);
             watcher.start();
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot watch " + settings.watch() + " (" + e.getMessage()

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,7 @@ public final class SourceWatcher implements AutoCloseable {
     private final java.util.Set<Path> watchedFiles = new java.util.HashSet<>();
     private ChangeSet pending = ChangeSet.files();
     private ScheduledFuture<?> flush;
+    private volatile BiConsumer<Path, ChangeSet.Kind> onChange = (path, kind) -> { };
 
     public SourceWatcher(List<Path> paths, List<String> extraIgnores, Duration quietPeriod,
                          Consumer<ChangeSet> onBatch) throws IOException {
@@ -72,6 +74,11 @@ public final class SourceWatcher implements AutoCloseable {
         }
         this.roots = new ArrayList<>(roots);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crac-dev-quiet-period"));
+    }
+
+    /** Also tells {@code listener} of each change as it comes, before its batch (on the watcher's thread). */
+    public void onEachChange(BiConsumer<Path, ChangeSet.Kind> listener) {
+        this.onChange = listener;
     }
 
     /** Starts watching in the background. */
@@ -141,11 +148,13 @@ public final class SourceWatcher implements AutoCloseable {
         if (path == null || ignored(path) || event.isDirectory() || !wanted(path.toAbsolutePath().normalize())) {
             return;
         }
-        add(path, switch (event.eventType()) {
+        ChangeSet.Kind kind = switch (event.eventType()) {
             case CREATE -> ChangeSet.Kind.ADDED;
             case DELETE -> ChangeSet.Kind.DELETED;
             default -> ChangeSet.Kind.MODIFIED;
-        });
+        };
+        add(path, kind);
+        onChange.accept(path, kind);
     }
 
     private synchronized void add(Path path, ChangeSet.Kind kind) {

@@ -86,7 +86,7 @@ class ChildProcessTest {
             Console console = new Console(new PrintStream(log, true), new PrintStream(log, true), true);
             // on SIGTERM: "hooks" delete the flag, then the "exit" takes a minute (the kill ends it)
             ChildProcess child = generation("exit-" + inTheWay, request, "rm -f '" + flag + "'; sleep 60", console);
-            child.stop(Duration.ofSeconds(60), p -> inTheWay);
+            child.stop(Duration.ofSeconds(60), () -> () -> inTheWay);
             if (inTheWay) {
                 assertFalse(child.isAlive(), "in the way: ended before stop returned");
                 assertTrue(log.toString().contains("exit-true: shutdown hooks done in "), log.toString());
@@ -118,7 +118,7 @@ class ChildProcessTest {
             String onTerm = (hooksClosePort ? "rm -f '" + port + "'; " : "") + "sleep 3; rm -f '" + flag + "'; exit 0";
             ChildProcess child = generation("reset-" + hooksClosePort, request, onTerm, QUIET);
             long t0 = System.nanoTime();
-            child.stopReleasing(Duration.ofSeconds(60), () -> java.nio.file.Files.exists(port));
+            child.stopReleasing(Duration.ofSeconds(60), () -> () -> java.nio.file.Files.exists(port));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             if (hooksClosePort) {
                 assertTrue(ms < 2_500, "returned " + ms + " ms after the signal: not once the port was closed");
@@ -130,6 +130,22 @@ class ChildProcessTest {
             assertFalse(child.isAlive(), "ended, and reaped");
             assertFalse(java.nio.file.Files.exists(flag));
         }
+    }
+
+    /** The look-up of what holds a port (milliseconds) overlaps the app's shutdown hooks instead of following them. */
+    @Test
+    void whatHoldsAPortIsLookedUpWhileTheHooksRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        GenerationRequest request = new GenerationRequest(1, "app.Main", List.of(), tmp.resolve("recorded"));
+        java.nio.file.Path flag = request.exitFlag();
+        ChildProcess child = generation("overlap", request, "sleep 2; rm -f '" + flag + "'; exit 0", QUIET);
+        java.util.concurrent.atomic.AtomicBoolean hooksRan = new java.util.concurrent.atomic.AtomicBoolean(true);
+        child.stop(Duration.ofSeconds(60), () -> {
+            hooksRan.set(!java.nio.file.Files.exists(flag));
+            return () -> false;
+        });
+        assertFalse(hooksRan.get(), "looked up only after the hooks were done");
+        ChildProcess.awaitEndings(Duration.ofSeconds(10));
+        assertFalse(child.isAlive());
     }
 
     /** An answer counts only if it came after the command: a second quiesce must not take the first one's answer. */

@@ -132,9 +132,11 @@ class CompileOnSaveIT {
     void withATriggerFileChangesWaitForItThenRestartOnce() throws Exception {
         Path trigger = dir.resolve(".reloadtrigger");
         start("--trigger-file", trigger.toString());
+        long firstPid = Long.parseLong(supervisor.await("\\[crac-dev\\] gen 1 ready in .* pid (\\d+)$", T).group(1));
         writeGreeting("two");
         supervisor.await("compiled 2 sources", T);
         supervisor.await("held until .*\\.reloadtrigger is touched", T);
+        assertTrue(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false), "it serves until the trigger");
         Files.writeString(trigger, "now");
         supervisor.await("^hello two colour=red gen=2$", T);
         assertEquals(1, supervisor.count(" gen=2$"));
@@ -147,7 +149,8 @@ class CompileOnSaveIT {
         Files.writeString(dir.resolve("src/main/resources/app.properties"), "colour=blue\n");
         // what the IDE would do: its build writes the classes, and that is the change
         TestProject.compile(sources, dir.resolve("target/classes"), List.of());
-        supervisor.await("^hello two colour=red gen=2$", T);
+        // the build may write its classes far enough apart to be two changes (a busy machine): then two generations
+        supervisor.await("^hello two colour=red gen=\\d+$", T);
         assertEquals(0, supervisor.count("compiled \\d+ source"), supervisor.output());
     }
 }

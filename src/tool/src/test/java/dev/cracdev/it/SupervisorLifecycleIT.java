@@ -119,6 +119,25 @@ class SupervisorLifecycleIT {
         assertEquals(0, supervisor.count("ERROR"), "no failed generation on the way");
     }
 
+    /**
+     * The generation a change replaces stops as soon as the build wrote a class, while the quiet period runs: its
+     * shutdown hooks overlap the wait (~40-100 ms a change for a Spring app) instead of following it.
+     */
+    @Test
+    void aWrittenClassStopsTheRunningGenerationWhileTheQuietPeriodRuns() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "--quiet-period", "6000",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--ready-log", "^hello ",
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        long firstPid = Long.parseLong(supervisor.await("\\[crac-dev\\] gen 1 ready in .* pid (\\d+)$", T).group(1));
+        ProcessHandle first = ProcessHandle.of(firstPid).orElseThrow();
+        project.writeApp("v2", "");
+        ProcessAssertions.assertAllGone(List.of(first), Duration.ofSeconds(4));
+        assertEquals(0, supervisor.count("gen 2 ready in"), "stopped before the quiet period ended: " + supervisor.output());
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* · 1 change \\(Main.class\\) · stop \\d+ ms during the quiet period · ", T);
+        supervisor.await("^hello v2 .* gen=2 ", T);
+    }
+
     @Test
     void typingRsRestartsByHand() throws Exception {
         startOn("standby");
