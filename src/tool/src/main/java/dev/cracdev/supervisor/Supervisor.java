@@ -328,7 +328,8 @@ public final class Supervisor {
             // a build that deletes its output first (mvn compile, mvn clean): keep the running generation
             console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
                     + "waiting for the next change");
-            if (current == null) {
+            if (current == null) { // it stopped ahead of this batch: no generation runs now
+                stoppedAheadMs = -1;
                 transition(SupervisorState.WAITING_FOR_CHANGE);
             }
             return;
@@ -414,8 +415,9 @@ public final class Supervisor {
      * app root asks for {@link #stopAhead}. Not with a trigger file (changes wait for it), nor for deletions.
      */
     private void changeSeen(Path path, ChangeSet.Kind kind) {
+        Path file = path.toAbsolutePath().normalize();
         if (kind != ChangeSet.Kind.DELETED && settings.triggerFile() == null
-                && settings.appRoots().stream().anyMatch(root -> path.toAbsolutePath().normalize().startsWith(root.toAbsolutePath().normalize()))
+                && settings.appRoots().stream().anyMatch(root -> file.startsWith(root.toAbsolutePath().normalize()))
                 && !stopAheadAsked.getAndSet(true)) {
             events.add(new StopAhead());
         }
