@@ -5,7 +5,7 @@
 # line and exit code exactly as the JVM client does (dev.cracdev.control.ControlAddress and ControlClient,
 # cli.ControlCommands). Where it could differ it sends nothing and hands the command to the JVM client.
 use strict;
-# No module at all on this path: each one is milliseconds of every call (warnings.pm ~3 ms, Socket ~8 ms here), so
+# No module but strict on this path: each one is milliseconds of every call (warnings.pm ~3 ms, Socket ~8 ms here), so
 # warnings are switched on the old way, and the socket calls are Perl's builtins with Linux's constants
 BEGIN { $^W = 1 }
 sub AF_UNIX () { 1 }     # Linux's; constant.pm would be a module

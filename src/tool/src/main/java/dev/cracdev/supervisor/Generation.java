@@ -280,7 +280,8 @@ final class Generation {
 
     /**
      * Stops it gracefully (see {@link ChildProcess#stop}); returns once nothing of it is in the way of the next
-     * generation (its hooks ran and none of its processes listens on a port): the JVM's exit goes on in the background.
+     * generation (its hooks ran and none of the sockets its processes listened on right after the signal is open):
+     * the JVM's exit goes on in the background.
      */
     void stop(Duration grace) {
         child().stop(grace, this::listening);
@@ -288,12 +289,13 @@ final class Generation {
 
     /**
      * For a reset, whose generation's state is thrown away: only until the sockets it listened on when it settled
-     * are closed (see ChildProcess); looked up now if it never settled. The app restored for the reset opens
-     * those (its image was taken of this code, settled).
+     * are closed (see ChildProcess). The app restored for the reset opens those (its image was taken of this code,
+     * settled). Looked up after the signal instead if it never settled or listened on nothing then (an app ready by
+     * a log line may bind its port only after it).
      */
     void stopForReset(Duration grace) {
         List<ListeningPorts.Listener> noted = listenersWhenSettled;
-        child().stopReleasing(grace, noted == null ? this::listening : () -> listening(noted));
+        child().stopReleasing(grace, noted == null || noted.isEmpty() ? this::listening : () -> listening(noted));
     }
 
     /**

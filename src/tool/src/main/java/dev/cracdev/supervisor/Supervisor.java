@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The fork loop. One thread (the caller of {@link #run()}) owns all state and handles events in order:
- * file changes, manual and control-socket restarts and resets become a new generation (stop the old one
- * completely, then ask the engine for the next); what the current {@link Generation} reports
+ * file changes, manual and control-socket restarts and resets become a new generation (stop the old one — for a
+ * file change already while its quiet period runs — then ask the engine for the next); what the current {@link Generation} reports
  * ({@link GenerationEvent}) drives the fixture hook, the ready image and the status line; a generation that
  * dies is reported and the loop waits for the next change.
  */
@@ -93,7 +93,7 @@ public final class Supervisor {
     private int generations;
     private SourceWatcher watcher;
     private CompileOnSave compiler;
-    /** Asked for by the first change of a batch (see {@link #changeSeen}); cleared when a batch arrives. */
+    /** Asked for by the first change of a batch (see {@link #changeSeen}); cleared when any restart is handled. */
     private final AtomicBoolean stopAheadAsked = new AtomicBoolean();
     /** How long the stop of the generation that the coming batch replaces took, if it stopped ahead; else -1. */
     private long stoppedAheadMs = -1;
@@ -397,7 +397,9 @@ public final class Supervisor {
      * Stops the running generation while the quiet period of the change that replaces it runs, so that its
      * shutdown hooks (~40-100 ms for a Spring app) overlap the wait instead of following it. Only for a class or
      * resource written into an app root (see {@link #changeSeen}) while the main class is there: a build that
-     * deletes its output first keeps the app running until it is back (see {@link #restart}).
+     * deletes its output first keeps the app running until it is back (see {@link #restart}). A build that writes
+     * a class and only then deletes the main class (one that failed to compile) leaves no app running until the
+     * main class is back.
      */
     private void stopAhead() {
         Generation g = current;

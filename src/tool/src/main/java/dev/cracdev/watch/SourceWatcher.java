@@ -76,7 +76,10 @@ public final class SourceWatcher implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "crac-dev-quiet-period"));
     }
 
-    /** Also tells {@code listener} of each change as it comes, before its batch (on the watcher's thread). */
+    /**
+     * Also tells {@code listener} of each change as it comes (on the watcher's thread), before the change joins its
+     * batch: whatever the listener hands on is ahead of that batch's delivery.
+     */
     public void onEachChange(BiConsumer<Path, ChangeSet.Kind> listener) {
         this.onChange = listener;
     }
@@ -153,8 +156,8 @@ public final class SourceWatcher implements AutoCloseable {
             case DELETE -> ChangeSet.Kind.DELETED;
             default -> ChangeSet.Kind.MODIFIED;
         };
+        onChange.accept(path, kind); // first: what it starts must come before the batch this change ends up in
         add(path, kind);
-        onChange.accept(path, kind);
     }
 
     private synchronized void add(Path path, ChangeSet.Kind kind) {
