@@ -26,12 +26,7 @@ final class ListeningPorts {
     }
 
     static OptionalInt first(long pid) {
-        Path proc = Path.of("/proc", Long.toString(pid));
-        Map<String, Integer> sockets = socketDescriptors(proc.resolve("fd"));
-        if (sockets.isEmpty()) {
-            return OptionalInt.empty();
-        }
-        return listeningRows(proc).filter(f -> sockets.containsKey(f[9])).mapToInt(f -> port(f[1])).findFirst();
+        return listeners(List.of(pid)).stream().mapToInt(Listener::port).findFirst();
     }
 
     /**
@@ -45,14 +40,14 @@ final class ListeningPorts {
             Map<String, Integer> sockets = socketDescriptors(proc.resolve("fd"));
             if (!sockets.isEmpty()) {
                 listeningRows(proc).filter(f -> sockets.containsKey(f[9]))
-                        .forEach(f -> all.add(new Listener(pid, sockets.get(f[9]), f[9])));
+                        .forEach(f -> all.add(new Listener(pid, sockets.get(f[9]), f[9], port(f[1]))));
             }
         }
         return all;
     }
 
-    /** A listening socket a process holds: its descriptor number and the socket's inode. */
-    record Listener(long pid, int fd, String inode) {
+    /** A listening socket a process holds: its descriptor number, the socket's inode and its port. */
+    record Listener(long pid, int fd, String inode, int port) {
         /**
          * Whether it still listens. While the process holds it as that descriptor, yes (one readlink). Once not, the
          * socket table has the last word: a JVM that closes a socket another thread blocks in accept() on first
