@@ -40,6 +40,31 @@ class ReadSetTest {
     }
 
     @Test
+    void namesInPackageDirectoriesChangeWhenTheirDirectoryOrFileComesOrGoes() throws Exception {
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        List<Path> roots = List.of(classes);
+        Files.createDirectories(classes.resolve("demo/web"));
+        Files.writeString(classes.resolve("demo/web/messages.properties"), "hi=Hi");
+        ReadSet read = ReadSet.empty();
+        for (String name : List.of("org/example/Missing.class", "org/example/deeper/Other.class", "META-INF/spring.factories",
+                "demo/web/messages.properties", "demo/web/", "demo/absent.txt")) {
+            read.record(name, roots);
+        }
+        assertEquals(List.of(), read.changed(roots));
+        Files.createDirectories(classes.resolve("org/example")); // a directory alone changes nothing looked up
+        assertEquals(List.of(), read.changed(roots));
+        Files.writeString(classes.resolve("org/example/Missing.class"), "x");
+        Files.createDirectories(classes.resolve("META-INF"));
+        Files.writeString(classes.resolve("META-INF/spring.factories"), "a=b");
+        assertEquals(List.of("org/example/Missing.class", "META-INF/spring.factories"), read.changed(roots));
+        Files.delete(classes.resolve("org/example/Missing.class"));
+        Files.delete(classes.resolve("META-INF/spring.factories"));
+        Files.delete(classes.resolve("demo/web/messages.properties"));
+        Files.delete(classes.resolve("demo/web"));
+        assertEquals(List.of("demo/web/messages.properties", "demo/web/"), read.changed(roots));
+    }
+
+    @Test
     void aMissingFileIsAnEmptyReadSet() throws Exception {
         assertEquals(0, ReadSet.read(tmp.resolve("none")).size());
     }
