@@ -9,6 +9,7 @@ import dev.cracdev.protocol.ChildProtocol;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -45,6 +46,7 @@ final class ReadyImagePolicy {
     /** Why the last ready image taken cannot be restored ahead ("" when it can; null: none taken yet). */
     private String notAhead;
     private boolean toldHowResetsRun;
+    private boolean toldOfDroppedDatabases;
 
     ReadyImagePolicy(StartSettings settings, Console console, PortGate gate) {
         this.settings = settings;
@@ -205,10 +207,32 @@ final class ReadyImagePolicy {
                     + "); crac-dev reset will start fresh generations");
             return null;
         }
+        if (m.getInt("resources", 0) > 0) {
+            warnOfDroppedDatabases(gen);
+        }
         OptionalInt port = ListeningPorts.first(gen.child().jvmPid());
         notAhead = m.getInt("resources", 0) == 0 ? "the app has no org.crac resources to stop it at a checkpoint"
                 : port.isPresent() ? "it keeps port " + port.getAsInt() + " open when told of a checkpoint" : "";
         return notAhead.isEmpty();
+    }
+
+    /**
+     * Once: an in-memory H2 database the app configured without DB_CLOSE_DELAY was just dropped with the pool its
+     * org.crac resources closed, so the app (and every reset to this image) goes on without its tables.
+     */
+    private void warnOfDroppedDatabases(Generation gen) {
+        if (toldOfDroppedDatabases) {
+            return;
+        }
+        toldOfDroppedDatabases = true;
+        List<String> dropped = InMemoryDatabases.droppedWithTheirPool(settings.appRoots(), settings.jvmOptions(),
+                settings.args(), System.getenv(), settings.workDir());
+        if (!dropped.isEmpty()) {
+            console.warn("gen " + gen.number() + ": " + String.join(", ", dropped) + (dropped.size() > 1 ? " are in-memory H2"
+                    + " databases" : " is an in-memory H2 database") + " that the last closed connection drops, and Spring"
+                    + " closes its connection pool for a ready image: this generation and every reset to it go on without"
+                    + " its tables and data. Add ;DB_CLOSE_DELAY=-1 to the URL (the one Spring Boot makes up has it)");
+        }
     }
 
     /** After the dump (or a failed quiesce): the resources hear of the "restore", the app opens its port again. */

@@ -78,8 +78,12 @@ class ResetIT {
         return status.lines().stream().map(line -> line.split(" ", 2)[0]).toList();
     }
 
+    /** A Spring config line as tutorials write it: an in-memory H2 database that its last connection drops. */
+    private static final String DROPPED_DATABASE = "# the app does not read it: only crac-dev looks\nspring.datasource.url=jdbc:h2:mem:notes\n";
+
     @Test
     void twentyResetsInARowEachGiveThePristineFixtureAndLeaveNoProcessBehind() throws Exception {
+        Files.writeString(app.appRoot.resolve("application.properties"), DROPPED_DATABASE);
         start("criu");
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image \\d+ ms", T);
         assertEquals(PRISTINE, app.get());
@@ -94,6 +98,8 @@ class ResetIT {
         // an app that keeps its port through a checkpoint is never restored while another generation runs
         assertEquals(1, supervisor.count("resets restore the ready image on demand: the app has no org.crac resources"),
                 supervisor.output());
+        // no org.crac resource closes a connection pool here: the in-memory database in its config is not warned of
+        assertEquals(0, supervisor.count("jdbc:h2:mem:notes"), supervisor.output());
         // and none of them had to fall back to the plain restore (the port was free for the image's listening socket)
         assertEquals(0, supervisor.count("the lazy restore failed"), supervisor.output());
         assertEquals(Criu.lazyPages(Criu.probe().binary()), Files.isRegularFile(workFile("restore-ready-pages.log")),
@@ -212,8 +218,12 @@ class ResetIT {
     @Test
     void aCracAwareAppIsRestoredAheadOfEachResetAndStaysPristine() throws Exception {
         app = NotesProject.create(tmp.resolve("crac-aware"), true);
+        Files.writeString(app.appRoot.resolve("application.properties"), DROPPED_DATABASE);
         start("criu");
         supervisor.await("\\[crac-dev\\] gen 1 ready in .* · ready image \\d+ ms", T);
+        // told once, at the first ready image: Spring would have closed its pool there, dropping that database
+        assertEquals(1, supervisor.count("\\[WARN\\] gen 1: jdbc:h2:mem:notes \\(target/classes/application.properties\\)"
+                + " is an in-memory H2 database .* Add ;DB_CLOSE_DELAY=-1 to the URL"), supervisor.output());
         for (int i = 1; i <= 6; i++) {
             app.post("mutation " + i);
             assertEquals("v1 notes=[fixture-a, fixture-b, mutation " + i + "]", app.get(), "the running generation answers");
@@ -225,6 +235,7 @@ class ResetIT {
             }
         }
         assertEquals(1, supervisor.count("\\[crac-dev\\] gen 2 ready in .* · reset · .* restore ready image"), supervisor.output());
+        assertEquals(1, supervisor.count("jdbc:h2:mem:notes"), "said once, not at every ready image");
         // the next one is on its way before the event loop reads the next reset: a reset waits for it if need be
         assertEquals(5, supervisor.count("\\[crac-dev\\] gen \\d+ ready in .* · reset · .* ready image restored ahead"),
                 supervisor.output());

@@ -1,0 +1,55 @@
+package dev.cracdev.supervisor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Spring config as it is written in the app's own files, options and environment. */
+class InMemoryDatabasesTest {
+    @TempDir
+    Path project;
+
+    @Test
+    void anInMemoryH2UrlWithoutACloseDelayIsFoundWhereverSpringWouldReadIt() throws Exception {
+        Path classes = Files.createDirectories(project.resolve("target/classes"));
+        Files.createDirectories(classes.resolve("config"));
+        Files.writeString(classes.resolve("application.properties"), """
+                # spring.datasource.url=jdbc:h2:mem:commented
+                spring.datasource.url=jdbc:h2:mem:testdb
+                other.url=jdbc:h2:mem:kept;DB_CLOSE_DELAY=-1;MODE=PostgreSQL
+                """);
+        Files.writeString(classes.resolve("config/application-dev.yml"), """
+                spring:
+                  datasource:
+                    url: "jdbc:h2:mem:devdb;MODE=MySQL"
+                """);
+        Files.writeString(classes.resolve("application-test.yaml"), "url: jdbc:h2:mem:lingers;db_close_delay=30\n");
+        Files.writeString(classes.resolve("messages.properties"), "not.spring=jdbc:h2:mem:elsewhere\n");
+
+        List<String> found = InMemoryDatabases.droppedWithTheirPool(List.of(classes),
+                List.of("-Xmx1g", "-Dspring.datasource.url=jdbc:h2:mem:fromoption;DB_CLOSE_DELAY=0"),
+                List.of("--spring.datasource.url=jdbc:h2:mem:fromargs"),
+                Map.of("SPRING_DATASOURCE_URL", "jdbc:h2:mem:fromenv", "OTHER", "jdbc:h2:mem:ignored"), project);
+
+        assertEquals(List.of(
+                "jdbc:h2:mem:testdb (target/classes/application.properties)",
+                "jdbc:h2:mem:devdb;MODE=MySQL (target/classes/config/application-dev.yml)",
+                "jdbc:h2:mem:fromoption;DB_CLOSE_DELAY=0 (--jvm-opt)",
+                "jdbc:h2:mem:fromargs (the app's arguments)",
+                "jdbc:h2:mem:fromenv (SPRING_DATASOURCE_URL)"), found);
+    }
+
+    @Test
+    void anAppWithoutSuchADatabaseHasNothingToBeToldOf() throws Exception {
+        Path classes = Files.createDirectories(project.resolve("classes"));
+        Files.writeString(classes.resolve("application.properties"), "spring.datasource.url=jdbc:postgresql://db/app\n");
+        assertEquals(List.of(), InMemoryDatabases.droppedWithTheirPool(List.of(classes, project.resolve("missing")),
+                List.of(), List.of(), Map.of(), project));
+    }
+}
