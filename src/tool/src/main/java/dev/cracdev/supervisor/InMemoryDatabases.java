@@ -5,8 +5,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,8 +18,10 @@ import java.util.regex.Pattern;
  * connection pool, so a ready image would take such a database with it: the generation (and every reset to its
  * image) would go on without its tables. The URL Spring Boot makes up itself keeps the database; one set by hand,
  * as tutorials do ({@code spring.datasource.url=jdbc:h2:mem:testdb}), does not. Looked for where Spring reads it:
- * its config files in the app roots (also under {@code config/}, profiles included), {@code -D} options,
- * {@code --} arguments and the environment. A line-level look, not Spring's binder: enough to name the fix.
+ * its config files in the app roots (also under {@code config/}; a profile's file only for a profile made active
+ * there, by {@code -D} option, argument or environment: a test profile's H2 is not the running app's),
+ * {@code -D} options, {@code --} arguments and the environment. A line-level look, not Spring's binder: enough to
+ * name the fix.
  */
 final class InMemoryDatabases {
     private static final Pattern URL = Pattern.compile("jdbc:h2:mem:[^\\s\"'`,]*", Pattern.CASE_INSENSITIVE);
@@ -31,21 +35,25 @@ final class InMemoryDatabases {
     /** Each such URL with where it was found, e.g. {@code jdbc:h2:mem:testdb (target/classes/application.properties)}. */
     static List<String> droppedWithTheirPool(List<Path> appRoots, List<String> jvmOptions, List<String> args,
                                              Map<String, String> env, Path workDir) {
-        List<String> found = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (Path root : appRoots) {
-            for (Path dir : List.of(root, root.resolve("config"))) {
-                for (Path file : configFiles(dir)) {
-                    try {
-                        for (String line : Files.readAllLines(file)) {
-                            String trimmed = line.strip();
-                            if (!trimmed.startsWith("#") && !trimmed.startsWith("!")) {
-                                collect(trimmed, relative(workDir, file), found);
-                            }
-                        }
-                    } catch (IOException | RuntimeException e) {
-                        // unreadable (or not text): Spring would fail on it, and say so itself
-                    }
-                }
+            files.addAll(configFiles(root));
+            files.addAll(configFiles(root.resolve("config")));
+        }
+        Set<String> active = new HashSet<>();
+        for (Path file : files) {
+            if (profile(file) == null) {
+                lines(file).forEach(line -> activeProfiles(line, "spring.profiles.active", active));
+            }
+        }
+        jvmOptions.forEach(o -> activeProfiles(o, "-Dspring.profiles.active", active));
+        args.forEach(a -> activeProfiles(a, "--spring.profiles.active", active));
+        addProfiles(env.getOrDefault("SPRING_PROFILES_ACTIVE", ""), active);
+        List<String> found = new ArrayList<>();
+        for (Path file : files) {
+            String profile = profile(file);
+            if (profile == null || active.contains(profile)) {
+                lines(file).forEach(line -> collect(line, relative(workDir, file), found));
             }
         }
         jvmOptions.forEach(o -> collect(o, "--jvm-opt", found));
@@ -55,6 +63,45 @@ final class InMemoryDatabases {
             collect(fromEnv, "SPRING_DATASOURCE_URL", found);
         }
         return found;
+    }
+
+    /** The file's lines that are not comments; none if it cannot be read (Spring would say so itself). */
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.startsWith("#") && !l.startsWith("!")).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** "dev" for application-dev.yml, null for application.properties. */
+    private static String profile(Path file) {
+        Matcher m = CONFIG_FILE.matcher(file.getFileName().toString());
+        return m.matches() && m.group(1) != null ? m.group(1).substring(1) : null;
+    }
+
+    /** Adds the profiles of a {@code key=a,b} or {@code key: a, b} line (a YAML {@code active:} under profiles too). */
+    private static void activeProfiles(String line, String key, Set<String> active) {
+        String l = line.strip();
+        String value = null;
+        if (l.startsWith(key) && l.length() > key.length() && "=:".indexOf(l.charAt(key.length())) >= 0) {
+            value = l.substring(key.length() + 1);
+        } else if (key.equals("spring.profiles.active") && l.startsWith("active:")) {
+            value = l.substring("active:".length());
+        }
+        if (value != null) {
+            addProfiles(value, active);
+        }
+    }
+
+    /** {@code dev,local}, {@code [ "dev", local ]} */
+    private static void addProfiles(String list, Set<String> active) {
+        for (String p : list.replaceAll("[\\[\\]\"']", "").split(",")) {
+            if (!p.isBlank()) {
+                active.add(p.strip());
+            }
+        }
     }
 
     private static void collect(String text, String where, List<String> found) {
