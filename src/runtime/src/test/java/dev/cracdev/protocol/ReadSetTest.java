@@ -64,6 +64,33 @@ class ReadSetTest {
         assertEquals(List.of("demo/web/messages.properties", "demo/web/"), read.changed(roots));
     }
 
+    /** Names no class loader would make plain are looked up as a resolved Path, as before: same state either way. */
+    @Test
+    void oddNamesHaveTheStateAPathResolvedInTheRootGives() throws Exception {
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        Files.createDirectories(classes.resolve("demo"));
+        Files.writeString(classes.resolve("demo/a.txt"), "a");
+        Files.writeString(classes.resolve("café.txt"), "c");
+        Files.writeString(tmp.resolve("outside.txt"), "o");
+        Files.createSymbolicLink(classes.resolve("link"), classes.resolve("demo"));
+        List<Path> roots = List.of(classes);
+        ReadSet read = ReadSet.empty();
+        java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+        for (String name : List.of("", "demo", "demo/", "demo//a.txt", "./demo/a.txt", "demo/./a.txt", "demo/../demo/a.txt",
+                "../outside.txt", "/demo/a.txt", "café.txt", "link/a.txt", "link/", "demo/a.txt/", "demo/a.txt/x", "none/x")) {
+            read.record(name, roots);
+            Path file = classes.resolve(name).normalize();
+            expected.put(name, !file.startsWith(classes) || !Files.exists(file) ? "-" : Files.isDirectory(file) ? "dir" : "hash");
+        }
+        for (var e : expected.entrySet()) {
+            String state = ReadSet.state(e.getKey(), roots);
+            assertEquals(e.getValue(), state.length() == 32 ? "hash" : state, "the state of '" + e.getKey() + "'");
+        }
+        assertEquals(List.of(), read.changed(roots), "the check sees every name as it was recorded");
+        org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.InvalidPathException.class,
+                () -> ReadSet.state("a\u0000b", roots), "no path holds a NUL: as before, the lookup fails");
+    }
+
     @Test
     void aMissingFileIsAnEmptyReadSet() throws Exception {
         assertEquals(0, ReadSet.read(tmp.resolve("none")).size());

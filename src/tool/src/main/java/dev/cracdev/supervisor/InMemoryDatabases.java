@@ -24,9 +24,12 @@ import java.util.regex.Pattern;
  * name the fix.
  */
 final class InMemoryDatabases {
-    private static final Pattern URL = Pattern.compile("jdbc:h2:mem:[^\\s\"'`,]*", Pattern.CASE_INSENSITIVE);
-    /** Kept after the last connection closes: for ever (-1) or for some seconds (a ready image takes less). */
-    private static final Pattern KEPT = Pattern.compile(";DB_CLOSE_DELAY=(-1|[1-9][0-9]*)(;|$)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern URL = Pattern.compile("jdbc:h2:mem:[^\\s\"'`,}]*", Pattern.CASE_INSENSITIVE);
+    /**
+     * Kept after the last connection closes: for ever (-1) or for some seconds (a ready image takes less). Looked
+     * for in the rest of the line: a setting may follow one whose value has spaces ({@code INIT=RUNSCRIPT FROM ...}).
+     */
+    private static final Pattern KEPT = Pattern.compile(";\\s*DB_CLOSE_DELAY\\s*=\\s*(-1|[1-9][0-9]*)(?![0-9])", Pattern.CASE_INSENSITIVE);
     private static final Pattern CONFIG_FILE = Pattern.compile("application(-[\\w.-]+)?\\.(properties|ya?ml)");
 
     private InMemoryDatabases() {
@@ -81,17 +84,19 @@ final class InMemoryDatabases {
         return m.matches() && m.group(1) != null ? m.group(1).substring(1) : null;
     }
 
-    /** Adds the profiles of a {@code key=a,b} or {@code key: a, b} line (a YAML {@code active:} under profiles too). */
+    /**
+     * Adds the profiles of a {@code key=a,b}, {@code key = a} or {@code key: a, b} line (a YAML {@code active:} under
+     * profiles too; not a YAML block list).
+     */
     private static void activeProfiles(String line, String key, Set<String> active) {
-        String l = line.strip();
-        String value = null;
-        if (l.startsWith(key) && l.length() > key.length() && "=:".indexOf(l.charAt(key.length())) >= 0) {
-            value = l.substring(key.length() + 1);
-        } else if (key.equals("spring.profiles.active") && l.startsWith("active:")) {
-            value = l.substring("active:".length());
-        }
-        if (value != null) {
-            addProfiles(value, active);
+        Matcher m = Pattern.compile("\\s*" + Pattern.quote(key) + "\\s*[=:](.*)").matcher(line);
+        if (m.matches()) {
+            addProfiles(m.group(1), active);
+        } else if (key.equals("spring.profiles.active")) {
+            Matcher yaml = Pattern.compile("\\s*active\\s*:([^#]*)(#.*)?").matcher(line);
+            if (yaml.matches()) {
+                addProfiles(yaml.group(1), active);
+            }
         }
     }
 
@@ -108,7 +113,7 @@ final class InMemoryDatabases {
         Matcher m = URL.matcher(text);
         while (m.find()) {
             String url = m.group();
-            if (!KEPT.matcher(url).find()) {
+            if (!KEPT.matcher(text.substring(m.start())).find()) {
                 found.add(url + " (" + where + ")");
             }
         }
@@ -125,7 +130,7 @@ final class InMemoryDatabases {
                     files.add(p);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             // not listable: nothing Spring would read either
         }
         files.sort(null);

@@ -47,6 +47,8 @@ final class ReadyImagePolicy {
     private String notAhead;
     private boolean toldHowResetsRun;
     private boolean toldOfDroppedDatabases;
+    /** The last quiesce reached org.crac resources of the app (Spring's, which close its connection pool). */
+    private boolean resourcesTold;
 
     ReadyImagePolicy(StartSettings settings, Console console, PortGate gate) {
         this.settings = settings;
@@ -183,6 +185,9 @@ final class ReadyImagePolicy {
             } finally {
                 resume(gen);
             }
+            if (restorableAhead != null && resourcesTold) {
+                warnOfDroppedDatabases(gen); // its resources were told of the checkpoint: Spring closed its pool
+            }
         }
         if (key != null && engine.hasReadyImage(key)) {
             lastImage = engine.readyImageDescription(key);
@@ -207,11 +212,9 @@ final class ReadyImagePolicy {
                     + "); crac-dev reset will start fresh generations");
             return null;
         }
-        if (m.getInt("resources", 0) > 0) {
-            warnOfDroppedDatabases(gen);
-        }
         OptionalInt port = ListeningPorts.first(gen.child().jvmPid());
-        notAhead = m.getInt("resources", 0) == 0 ? "the app has no org.crac resources to stop it at a checkpoint"
+        resourcesTold = m.getInt("resources", 0) > 0;
+        notAhead = !resourcesTold ? "the app has no org.crac resources to stop it at a checkpoint"
                 : port.isPresent() ? "it keeps port " + port.getAsInt() + " open when told of a checkpoint" : "";
         return notAhead.isEmpty();
     }
@@ -225,13 +228,19 @@ final class ReadyImagePolicy {
             return;
         }
         toldOfDroppedDatabases = true;
-        List<String> dropped = InMemoryDatabases.droppedWithTheirPool(settings.appRoots(), settings.jvmOptions(),
-                settings.args(), System.getenv(), settings.workDir());
+        List<String> dropped;
+        try {
+            dropped = InMemoryDatabases.droppedWithTheirPool(settings.appRoots(), settings.jvmOptions(), settings.args(),
+                    System.getenv(), settings.workDir());
+        } catch (RuntimeException e) {
+            return; // a hint, not worth a failure
+        }
         if (!dropped.isEmpty()) {
-            console.warn("gen " + gen.number() + ": " + String.join(", ", dropped) + (dropped.size() > 1 ? " are in-memory H2"
-                    + " databases" : " is an in-memory H2 database") + " that the last closed connection drops, and Spring"
-                    + " closes its connection pool for a ready image: this generation and every reset to it go on without"
-                    + " its tables and data. Add ;DB_CLOSE_DELAY=-1 to the URL (the one Spring Boot makes up has it)");
+            console.warn("gen " + gen.number() + ": the app's config names " + String.join(", ", dropped) + ", "
+                    + (dropped.size() > 1 ? "in-memory H2 databases" : "an in-memory H2 database") + " that the last"
+                    + " closed connection drops; Spring closes its connection pool for a ready image, so if the app uses"
+                    + " it, this generation and every reset to it go on without its tables and data. Give the URL"
+                    + " ;DB_CLOSE_DELAY=-1 (the one Spring Boot makes up has it)");
         }
     }
 

@@ -24,7 +24,9 @@ class InMemoryDatabasesTest {
                 spring.datasource.url=jdbc:h2:mem:testdb
                 other.url=jdbc:h2:mem:kept;DB_CLOSE_DELAY=-1;MODE=PostgreSQL
                 lingering.url=jdbc:h2:mem:lingers;db_close_delay=30
-                spring.profiles.active=dev
+                placeholder.url=${DB_URL:jdbc:h2:mem:placeholder;DB_CLOSE_DELAY=-1}
+                scripted.url=jdbc:h2:mem:scripted;INIT=RUNSCRIPT FROM 'classpath:x.sql';DB_CLOSE_DELAY=-1
+                spring.profiles.active = dev
                 """);
         Files.writeString(classes.resolve("config/application-dev.yml"), """
                 spring:
@@ -59,7 +61,7 @@ class InMemoryDatabasesTest {
         Files.writeString(classes.resolve("application.yml"), """
                 spring:
                   profiles:
-                    active: [ "h2", qa ]
+                    active: [ "h2", qa ] # the QA setup
                 """);
         Files.writeString(classes.resolve("application-qa.yml"), "spring.datasource.url: jdbc:h2:mem:qa\n");
         Files.writeString(classes.resolve("application-prod.yml"), "spring.datasource.url: jdbc:h2:mem:prod\n");
