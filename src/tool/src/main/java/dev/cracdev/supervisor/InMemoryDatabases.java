@@ -31,6 +31,12 @@ final class InMemoryDatabases {
      */
     private static final Pattern KEPT = Pattern.compile(";\\s*DB_CLOSE_DELAY\\s*=\\s*(-1|[1-9][0-9]*)(?![0-9])", Pattern.CASE_INSENSITIVE);
     private static final Pattern CONFIG_FILE = Pattern.compile("application(-[\\w.-]+)?\\.(properties|ya?ml)");
+    /** Where the active profiles are set: {@code key=a,b}, {@code key = a} or {@code key: a, b}. */
+    private static final Pattern ACTIVE_IN_FILE = setting("spring.profiles.active");
+    private static final Pattern ACTIVE_IN_OPTION = setting("-Dspring.profiles.active");
+    private static final Pattern ACTIVE_IN_ARGUMENT = setting("--spring.profiles.active");
+    /** YAML's {@code active:} under {@code spring: profiles:}, without a trailing comment (not a block list). */
+    private static final Pattern ACTIVE_IN_YAML = Pattern.compile("\\s*active\\s*:([^#]*)(#.*)?");
 
     private InMemoryDatabases() {
     }
@@ -46,11 +52,11 @@ final class InMemoryDatabases {
         Set<String> active = new HashSet<>();
         for (Path file : files) {
             if (profile(file) == null) {
-                lines(file).forEach(line -> activeProfiles(line, "spring.profiles.active", active));
+                lines(file).forEach(line -> activeProfiles(line, active, ACTIVE_IN_FILE, ACTIVE_IN_YAML));
             }
         }
-        jvmOptions.forEach(o -> activeProfiles(o, "-Dspring.profiles.active", active));
-        args.forEach(a -> activeProfiles(a, "--spring.profiles.active", active));
+        jvmOptions.forEach(o -> activeProfiles(o, active, ACTIVE_IN_OPTION));
+        args.forEach(a -> activeProfiles(a, active, ACTIVE_IN_ARGUMENT));
         addProfiles(env.getOrDefault("SPRING_PROFILES_ACTIVE", ""), active);
         List<String> found = new ArrayList<>();
         for (Path file : files) {
@@ -84,18 +90,17 @@ final class InMemoryDatabases {
         return m.matches() && m.group(1) != null ? m.group(1).substring(1) : null;
     }
 
-    /**
-     * Adds the profiles of a {@code key=a,b}, {@code key = a} or {@code key: a, b} line (a YAML {@code active:} under
-     * profiles too; not a YAML block list).
-     */
-    private static void activeProfiles(String line, String key, Set<String> active) {
-        Matcher m = Pattern.compile("\\s*" + Pattern.quote(key) + "\\s*[=:](.*)").matcher(line);
-        if (m.matches()) {
-            addProfiles(m.group(1), active);
-        } else if (key.equals("spring.profiles.active")) {
-            Matcher yaml = Pattern.compile("\\s*active\\s*:([^#]*)(#.*)?").matcher(line);
-            if (yaml.matches()) {
-                addProfiles(yaml.group(1), active);
+    private static Pattern setting(String key) {
+        return Pattern.compile("\\s*" + Pattern.quote(key) + "\\s*[=:](.*)");
+    }
+
+    /** Adds the profiles the line sets in the first of {@code forms} it matches. */
+    private static void activeProfiles(String line, Set<String> active, Pattern... forms) {
+        for (Pattern form : forms) {
+            Matcher m = form.matcher(line);
+            if (m.matches()) {
+                addProfiles(m.group(1), active);
+                return;
             }
         }
     }

@@ -69,6 +69,17 @@ class InMemoryDatabasesTest {
                 InMemoryDatabases.droppedWithTheirPool(List.of(classes), List.of(), List.of(), Map.of(), project));
     }
 
+    /** A -D option is a JVM option, not an app argument: it makes a profile active only where it is one. */
+    @Test
+    void aProfileMadeActiveByAJvmOptionMakesItsFileCount() throws Exception {
+        Path classes = Files.createDirectories(project.resolve("classes"));
+        Files.writeString(classes.resolve("application-opt.properties"), "spring.datasource.url=jdbc:h2:mem:opt\n");
+        Files.writeString(classes.resolve("application-arg.properties"), "spring.datasource.url=jdbc:h2:mem:arg\n");
+        assertEquals(List.of("jdbc:h2:mem:opt (classes/application-opt.properties)"),
+                InMemoryDatabases.droppedWithTheirPool(List.of(classes), List.of("-Dspring.profiles.active = opt"),
+                        List.of("-Dspring.profiles.active=arg"), Map.of(), project));
+    }
+
     @Test
     void anAppWithoutSuchADatabaseHasNothingToBeToldOf() throws Exception {
         Path classes = Files.createDirectories(project.resolve("classes"));
