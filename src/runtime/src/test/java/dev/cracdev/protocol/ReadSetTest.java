@@ -3,11 +3,16 @@ package dev.cracdev.protocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The read set as the supervisor uses it: written by a template, read back, checked against the app roots. */
 class ReadSetTest {
@@ -70,14 +75,13 @@ class ReadSetTest {
         Path classes = Files.createDirectories(tmp.resolve("classes"));
         Files.createDirectories(classes.resolve("demo"));
         Files.writeString(classes.resolve("demo/a.txt"), "a");
-        Files.writeString(classes.resolve("café.txt"), "c");
         Files.writeString(tmp.resolve("outside.txt"), "o");
         Files.createSymbolicLink(classes.resolve("link"), classes.resolve("demo"));
         List<Path> roots = List.of(classes);
         ReadSet read = ReadSet.empty();
         java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
         for (String name : List.of("", "demo", "demo/", "demo//a.txt", "./demo/a.txt", "demo/./a.txt", "demo/../demo/a.txt",
-                "../outside.txt", "/demo/a.txt", "café.txt", "link/a.txt", "link/", "demo/a.txt/", "demo/a.txt/x", "none/x")) {
+                "../outside.txt", "/demo/a.txt", "link/a.txt", "link/", "demo/a.txt/", "demo/a.txt/x", "none/x")) {
             read.record(name, roots);
             Path file = classes.resolve(name).normalize();
             expected.put(name, !file.startsWith(classes) || !Files.exists(file) ? "-" : Files.isDirectory(file) ? "dir" : "hash");
@@ -89,6 +93,41 @@ class ReadSetTest {
         assertEquals(List.of(), read.changed(roots), "the check sees every name as it was recorded");
         org.junit.jupiter.api.Assertions.assertThrows(java.nio.file.InvalidPathException.class,
                 () -> ReadSet.state("a\u0000b", roots), "no path holds a NUL: as before, the lookup fails");
+    }
+
+    /**
+     * A non-ASCII name takes the Path way too: where file names are not UTF-8 ({@code LC_ALL=C}) a {@link Path}
+     * refuses it while a {@code java.io.File} would just say "absent". Each locale in a JVM of its own, since the
+     * JVM reads it once at start.
+     */
+    @Test
+    void aNonAsciiNameHasTheStateAPathGivesInEveryLocale() throws Exception {
+        Path classes = Files.createDirectories(tmp.resolve("classes"));
+        List<String> utf8 = probe(classes, "C.UTF-8", "create");
+        assumeTrue(utf8.get(0).equals("jnu UTF-8"), "this machine has no C.UTF-8 locale: " + utf8);
+        assertEquals(List.of("path hash", "state hash"), utf8.subList(1, 3));
+        List<String> ascii = probe(classes, "C");
+        assumeTrue(!ascii.get(0).equals("jnu UTF-8"), "this JDK reads file names as UTF-8 in every locale: " + ascii);
+        assertEquals(ascii.get(1).replace("path ", "state "), ascii.get(2), "the Path way's answer, under LC_ALL=C: " + ascii);
+    }
+
+    private static List<String> probe(Path root, String locale, String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", String.join(java.io.File.pathSeparator, location(ReadSetLocaleProbe.class), location(ReadSet.class)),
+                ReadSetLocaleProbe.class.getName(), root.toString()));
+        cmd.addAll(List.of(more));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("LC_ALL", locale);
+        pb.environment().put("LANG", locale);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+
+    private static String location(Class<?> c) throws Exception {
+        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     @Test

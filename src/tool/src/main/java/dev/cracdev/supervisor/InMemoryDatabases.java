@@ -27,7 +27,7 @@ final class InMemoryDatabases {
     private static final Pattern URL = Pattern.compile("jdbc:h2:mem:[^\\s\"'`,}]*", Pattern.CASE_INSENSITIVE);
     /**
      * Kept after the last connection closes: for ever (-1) or for some seconds (a ready image takes less). Looked
-     * for in the rest of the line: a setting may follow one whose value has spaces ({@code INIT=RUNSCRIPT FROM ...}).
+     * for up to the next URL on the line: a setting may follow one whose value has spaces ({@code INIT=RUNSCRIPT FROM ...}).
      */
     private static final Pattern KEPT = Pattern.compile(";\\s*DB_CLOSE_DELAY\\s*=\\s*(-1|[1-9][0-9]*)(?![0-9])", Pattern.CASE_INSENSITIVE);
     private static final Pattern CONFIG_FILE = Pattern.compile("application(-[\\w.-]+)?\\.(properties|ya?ml)");
@@ -114,12 +114,17 @@ final class InMemoryDatabases {
         }
     }
 
+    /** Each URL's settings run to the next URL on the line (or its end): a second URL's delay is not the first's. */
     private static void collect(String text, String where, List<String> found) {
         Matcher m = URL.matcher(text);
+        List<int[]> urls = new ArrayList<>();
         while (m.find()) {
-            String url = m.group();
-            if (!KEPT.matcher(text.substring(m.start())).find()) {
-                found.add(url + " (" + where + ")");
+            urls.add(new int[] {m.start(), m.end()});
+        }
+        for (int i = 0; i < urls.size(); i++) {
+            int settingsEnd = i + 1 < urls.size() ? urls.get(i + 1)[0] : text.length();
+            if (!KEPT.matcher(text).region(urls.get(i)[0], settingsEnd).find()) {
+                found.add(text.substring(urls.get(i)[0], urls.get(i)[1]) + " (" + where + ")");
             }
         }
     }

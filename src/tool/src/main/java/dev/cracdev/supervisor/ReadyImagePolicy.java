@@ -47,8 +47,13 @@ final class ReadyImagePolicy {
     private String notAhead;
     private boolean toldHowResetsRun;
     private boolean toldOfDroppedDatabases;
-    /** The last quiesce reached org.crac resources of the app (Spring's, which close its connection pool). */
-    private boolean resourcesTold;
+
+    /**
+     * A generation told of a checkpoint: whether its image can be restored ahead, and whether the telling reached
+     * org.crac resources of the app (Spring's, which close its connection pool).
+     */
+    private record Quiesced(boolean restorableAhead, boolean resourcesTold) {
+    }
 
     ReadyImagePolicy(StartSettings settings, Console console, PortGate gate) {
         this.settings = settings;
@@ -174,10 +179,10 @@ final class ReadyImagePolicy {
         }
         if (key != null && !gen.hasExited() && !engine.hasReadyImage(key)) {
             long t0 = System.nanoTime();
-            Boolean restorableAhead = quiesce(gen);
+            Quiesced quiesced = quiesce(gen);
             try {
-                if (restorableAhead != null) {
-                    engine.checkpointReady(gen.child(), key, restorableAhead);
+                if (quiesced != null) {
+                    engine.checkpointReady(gen.child(), key, quiesced.restorableAhead());
                     ms = (System.nanoTime() - t0) / 1_000_000;
                 }
             } catch (CracDevException e) {
@@ -185,7 +190,7 @@ final class ReadyImagePolicy {
             } finally {
                 resume(gen);
             }
-            if (restorableAhead != null && resourcesTold) {
+            if (quiesced != null && quiesced.resourcesTold()) {
                 warnOfDroppedDatabases(gen); // its resources were told of the checkpoint: Spring closed its pool
             }
         }
@@ -197,12 +202,12 @@ final class ReadyImagePolicy {
 
     /**
      * Tells the generation's org.crac resources that a checkpoint comes, as a CRaC JDK would: Spring stops its
-     * web server, pools and schedulers. Returns whether its image can be restored ahead of a reset, while
-     * another generation runs: only when the app has org.crac resources (it stops its own work when told)
-     * and listens on no port now (a restore would take the running generation's). Null (said once: no image
-     * then) when a resource failed or it did not answer.
+     * web server, pools and schedulers. Its image can be restored ahead of a reset, while another generation
+     * runs, only when the app has org.crac resources (it stops its own work when told) and listens on no port
+     * now (a restore would take the running generation's). Null (said once: no image then) when a resource
+     * failed or it did not answer.
      */
-    private Boolean quiesce(Generation gen) {
+    private Quiesced quiesce(Generation gen) {
         ChildProtocol.Message m = ask(gen, ChildProtocol.QUIESCE, ChildProtocol.QUIESCED);
         if (m == null || !m.word().equals(ChildProtocol.QUIESCED)) {
             return null;
@@ -213,10 +218,10 @@ final class ReadyImagePolicy {
             return null;
         }
         OptionalInt port = ListeningPorts.first(gen.child().jvmPid());
-        resourcesTold = m.getInt("resources", 0) > 0;
+        boolean resourcesTold = m.getInt("resources", 0) > 0;
         notAhead = !resourcesTold ? "the app has no org.crac resources to stop it at a checkpoint"
                 : port.isPresent() ? "it keeps port " + port.getAsInt() + " open when told of a checkpoint" : "";
-        return notAhead.isEmpty();
+        return new Quiesced(notAhead.isEmpty(), resourcesTold);
     }
 
     /**

@@ -26,6 +26,7 @@ class InMemoryDatabasesTest {
                 lingering.url=jdbc:h2:mem:lingers;db_close_delay=30
                 placeholder.url=${DB_URL:jdbc:h2:mem:placeholder;DB_CLOSE_DELAY=-1}
                 scripted.url=jdbc:h2:mem:scripted;INIT=RUNSCRIPT FROM 'classpath:x.sql';DB_CLOSE_DELAY=-1
+                two.urls=jdbc:h2:mem:first, jdbc:h2:mem:second;DB_CLOSE_DELAY=-1
                 spring.profiles.active = dev
                 """);
         Files.writeString(classes.resolve("config/application-dev.yml"), """
@@ -49,6 +50,7 @@ class InMemoryDatabasesTest {
                 "jdbc:h2:mem:ci (target/classes/application-ci.properties)",
                 "jdbc:h2:mem:local (target/classes/application-local.properties)",
                 "jdbc:h2:mem:testdb (target/classes/application.properties)",
+                "jdbc:h2:mem:first (target/classes/application.properties)",
                 "jdbc:h2:mem:devdb;MODE=MySQL (target/classes/config/application-dev.yml)",
                 "jdbc:h2:mem:fromoption;DB_CLOSE_DELAY=0 (--jvm-opt)",
                 "jdbc:h2:mem:fromargs (the app's arguments)",
