@@ -148,6 +148,8 @@ public final class Boot {
                 System.exit(ChildProtocol.EXIT_REFUSED);
             }
         }
+        HeapGrowth.Result growth = mode.equals("criu") ? HeapGrowth.startCountAfresh()
+                : new HeapGrowth.Result(0, false, 0, "not checkpointed by CRIU");
         if (mode.equals("criu")) {
             try {
                 Core.notifyBeforeCheckpoint();
@@ -161,7 +163,9 @@ public final class Boot {
                     "preloaded", Integer.toString(preload.preloaded()), "failed", Integer.toString(preload.failed()),
                     "reads", Integer.toString(loader.readSet().size()), "trained", Long.toString(training.millis()),
                     "runs", Integer.toString(training.runs()),
-                "untrained", training.skipped() == null ? "" : training.skipped(), "index", noIndex == null ? "on" : noIndex);
+                "untrained", training.skipped() == null ? "" : training.skipped(), "index", noIndex == null ? "on" : noIndex,
+                    "growth", growth.skipped() != null ? growth.skipped()
+                            : growth.collections() + " collections" + (growth.grew() ? ", grew" : "") + ", " + growth.ms() + " ms");
         }
 
         // STEP 4: released into the app phase

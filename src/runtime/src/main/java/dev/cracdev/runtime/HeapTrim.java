@@ -29,19 +29,31 @@ final class HeapTrim {
             return 0;
         }
         long t0 = System.nanoTime();
+        long committedBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        long residentBefore = resident();
+        collect(0, 10);
+        if (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() < committedBefore) {
+            awaitResidentSettled(residentBefore);
+        }
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * A full collection with the heap's free ratios (%) set for it alone, then put back: the collector sizes the
+     * heap between them. A JVM without these manageable flags gets a plain full collection.
+     */
+    static void collect(int minFreeRatio, int maxFreeRatio) {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         String min = null;
         String max = null;
         try {
             min = vm.getVMOption("MinHeapFreeRatio").getValue();
             max = vm.getVMOption("MaxHeapFreeRatio").getValue();
-            vm.setVMOption("MinHeapFreeRatio", "0"); // lower the minimum first: max may not drop below it
-            vm.setVMOption("MaxHeapFreeRatio", "10");
+            vm.setVMOption("MinHeapFreeRatio", Integer.toString(minFreeRatio)); // first: max may not drop below it
+            vm.setVMOption("MaxHeapFreeRatio", Integer.toString(maxFreeRatio));
         } catch (RuntimeException e) {
             // a JVM without these manageable flags: a plain collection still frees what it can
         }
-        long committedBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
-        long residentBefore = resident();
         try {
             System.gc();
         } finally {
@@ -56,10 +68,6 @@ final class HeapTrim {
                 // they were set a moment ago: cannot fail differently now
             }
         }
-        if (ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() < committedBefore) {
-            awaitResidentSettled(residentBefore);
-        }
-        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /**
