@@ -5,6 +5,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,8 +25,8 @@ import java.util.regex.Pattern;
  * {@link #MAX_COLLECTIONS}), then collect fully with the heap's free ratios set so it keeps no more than its
  * resident part, which gives back the never-touched regions the growth (or one in the training) added, without
  * touching the count: G1 takes young regions from the top, and they would be fresh memory again. A generation's
- * one or two young collections then stay below the count (app phase 588 ms, ~2,100 page faults, against 597 ms
- * for images of the lower count taken without it; 2 images each, interleaved). G1 only. Not for a standby: its
+ * one or two young collections then stay below the count (app phase 588 ms and 750-3,000 page faults, against
+ * 597 ms for images of the lower count taken without it; medians, 2 images each, interleaved). G1 only. Not for a standby: its
  * clock runs on while it is parked, so the training's collections grow old as they should.
  * {@code -Dcracdev.growth=keep} (a {@code --jvm-opt}) leaves it as is.
  */
@@ -108,7 +109,7 @@ final class HeapGrowth {
 
     /** The resident bytes of the run of adjacent mappings in {@code smaps} that spans exactly {@code size}. */
     static long residentHeapBytes(List<String> smaps, long size) {
-        java.util.ArrayDeque<long[]> run = new java.util.ArrayDeque<>(); // adjacent mappings: start, end, resident
+        ArrayDeque<long[]> run = new ArrayDeque<>(); // adjacent mappings: start, end, resident
         long runRss = 0;
         long[] current = null;
         for (String line : smaps) {
