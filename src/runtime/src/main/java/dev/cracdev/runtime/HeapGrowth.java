@@ -3,6 +3,7 @@ package dev.cracdev.runtime;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -60,17 +61,25 @@ final class HeapGrowth {
         long committed = committed();
         int collections = 0;
         boolean grew = false;
-        while (!grew && collections < MAX_COLLECTIONS && collectOnce(young)) {
+        while (!grew && collections < MAX_COLLECTIONS) {
+            if (!collectOnce(young)) { // the garbage is still there: a full collection sized by it would be wrong
+                return new Result(collections, false, millisSince(t0), "no young collection within 1 GB of garbage");
+            }
             collections++;
             grew = committed() > committed;
         }
         // back to no more than the part of it the JVM holds in memory: the regions the growth added (and any a growth
         // in the training added) were never touched, and young regions are taken from the top, where they are.
         // What stays counts in whole regions, so a sixth more than in use now.
-        long target = Math.min(committed, residentHeapBytes());
+        long resident = residentHeapBytes();
+        long target = resident > 0 ? Math.min(committed, resident) : committed; // 0: huge pages, not counted as Rss
         long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 6 * 7;
         HeapTrim.collect(0, (int) Math.max(1, Math.min(100, 100 - (100 * used + target - 1) / target)));
-        return new Result(collections, grew, (System.nanoTime() - t0) / 1_000_000, null);
+        return new Result(collections, grew, millisSince(t0), null);
+    }
+
+    private static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     /** Allocates garbage until a young collection came; false if none did within {@link #GARBAGE_PER_COLLECTION_MAX}. */
@@ -101,7 +110,8 @@ final class HeapGrowth {
      */
     static long residentHeapBytes() {
         try {
-            return residentHeapBytes(Files.readAllLines(SMAPS), Runtime.getRuntime().maxMemory());
+            // Latin-1: a mapped file's name need not be UTF-8, and only the numbers are read
+            return residentHeapBytes(Files.readAllLines(SMAPS, StandardCharsets.ISO_8859_1), Runtime.getRuntime().maxMemory());
         } catch (IOException | RuntimeException e) {
             return Long.MAX_VALUE; // a sizing hint: without it the heap keeps what it had
         }

@@ -111,6 +111,11 @@ class ReadSetTest {
         assertEquals(ascii.get(1).replace("path ", "state "), ascii.get(2), "the Path way's answer, under LC_ALL=C: " + ascii);
     }
 
+    /** The probe's own lines (a JVM may print others first, e.g. "Picked up JAVA_TOOL_OPTIONS"). */
+    private static List<String> ours(String out) {
+        return out.lines().filter(l -> l.startsWith("jnu ") || l.startsWith("path ") || l.startsWith("state ")).toList();
+    }
+
     private static List<String> probe(Path root, String locale, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", String.join(java.io.File.pathSeparator, location(ReadSetLocaleProbe.class), location(ReadSet.class)),
@@ -123,7 +128,7 @@ class ReadSetTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), out);
         assertEquals(0, p.exitValue(), out);
-        return out.lines().toList();
+        return ours(out);
     }
 
     private static String location(Class<?> c) throws Exception {
