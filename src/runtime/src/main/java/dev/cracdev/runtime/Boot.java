@@ -148,14 +148,9 @@ public final class Boot {
                 System.exit(ChildProtocol.EXIT_REFUSED);
             }
         }
-        HeapGrowth.Result growth;
-        try {
-            growth = mode.equals("criu") ? HeapGrowth.startCountAfresh()
-                    : new HeapGrowth.Result(0, false, 0, "not checkpointed by CRIU");
-        } catch (RuntimeException | OutOfMemoryError e) {
-            growth = new HeapGrowth.Result(0, false, 0, "failed: " + e); // a sizing aid: the image is good without it
-        }
+        String growth = "not checkpointed by CRIU";
         if (mode.equals("criu")) {
+            growth = HeapGrowth.startCountAfresh().toString();
             try {
                 Core.notifyBeforeCheckpoint();
             } catch (dev.cracdev.runtime.crac.CheckpointException e) {
@@ -169,8 +164,7 @@ public final class Boot {
                     "reads", Integer.toString(loader.readSet().size()), "trained", Long.toString(training.millis()),
                     "runs", Integer.toString(training.runs()),
                 "untrained", training.skipped() == null ? "" : training.skipped(), "index", noIndex == null ? "on" : noIndex,
-                    "growth", growth.skipped() != null ? growth.skipped()
-                            : growth.collections() + " collections" + (growth.grew() ? ", grew" : "") + ", " + growth.ms() + " ms");
+                    "growth", growth);
         }
 
         // STEP 4: released into the app phase

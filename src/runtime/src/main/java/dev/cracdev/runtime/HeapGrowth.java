@@ -44,12 +44,26 @@ final class HeapGrowth {
 
     /** What it did: young collections, whether one grew the heap, its duration, or why it did nothing. */
     record Result(int collections, boolean grew, long ms, String skipped) {
+        /** As the boundary event says it. */
+        @Override
+        public String toString() {
+            return skipped != null ? skipped : collections + " collections" + (grew ? ", grew" : "") + ", " + ms + " ms";
+        }
     }
 
     private HeapGrowth() {
     }
 
+    /** Never throws: a sizing aid, the image is good without it. */
     static Result startCountAfresh() {
+        try {
+            return startCountAfreshOrFail();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            return new Result(0, false, 0, "failed: " + e);
+        }
+    }
+
+    private static Result startCountAfreshOrFail() {
         long t0 = System.nanoTime();
         if ("keep".equals(System.getProperty("cracdev.growth"))) {
             return new Result(0, false, 0, "kept (-Dcracdev.growth=keep)");
@@ -93,7 +107,8 @@ final class HeapGrowth {
         return young.getCollectionCount() != count;
     }
 
-    private static GarbageCollectorMXBean g1Young() {
+    /** G1's young collections, or null under another collector. */
+    static GarbageCollectorMXBean g1Young() {
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc.getName().equals("G1 Young Generation")) {
                 return gc;

@@ -26,8 +26,7 @@ public final class HeapGrowthProbe {
         long before = committedMb();
         HeapGrowth.Result r = HeapGrowth.startCountAfresh();
         long after = committedMb();
-        GarbageCollectorMXBean young = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .filter(gc -> gc.getName().equals("G1 Young Generation")).findFirst().orElse(null);
+        GarbageCollectorMXBean young = HeapGrowth.g1Young();
         long maxDuringStart = after;
         for (long end = young == null ? 0 : young.getCollectionCount() + 3; young != null && young.getCollectionCount() < end; ) {
             sink = new byte[64 << 10];
