@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The framework phase: preload the recorded framework class list into the system loader.
@@ -14,10 +15,25 @@ import java.util.List;
  * generation. Initializers that read app files do run here: the read set keys the image on what they read. Classes that fail to load or initialize are skipped and
  * reported as tainted, so the next template leaves them uninitialized too: an initializer that failed
  * here would otherwise leave the class unusable in every generation.
+ *
+ * <p>A few framework classes are only loaded, never initialized here, whatever the list says: their
+ * initializer has a side effect that the app's own start decides ({@link #INITIALIZED_BY_THE_APP}).
  */
 final class FrameworkPhase {
     record Result(int preloaded, int failed) {
     }
+
+    /**
+     * Initializers that must run after the app started (in the training run or in the generation), because the
+     * app's configuration decides what they do. Tomcat's {@code MBeanUtils} and {@code MBeanFactory} create Tomcat's
+     * MBean registry; Spring Boot disables that registry as the app starts (server.tomcat.mbeanregistry.enabled,
+     * false by default), which it can only do while nobody created it. Created here, every generation
+     * registered Tomcat's MBeans (its log: "The MBean registry cannot be disabled because it has already been
+     * initialised"), ~100 ms of every app phase of the example.
+     */
+    static final Set<String> INITIALIZED_BY_THE_APP = Set.of(
+            "org.apache.catalina.mbeans.MBeanUtils",
+            "org.apache.catalina.mbeans.MBeanFactory");
 
     private FrameworkPhase() {
     }
@@ -44,6 +60,7 @@ final class FrameworkPhase {
             if (name.isEmpty() || name.startsWith("#")) {
                 continue;
             }
+            init &= !INITIALIZED_BY_THE_APP.contains(name);
             try {
                 Class.forName(name, init, loader);
                 preloaded++;

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The training run of the framework phase (level 2 in the README): the app is started in a throwaway
  * class loader, driven with requests until the JIT has seen its hot paths, stopped, and dropped, then
- * started and stopped twice more ({@value #RUNS} runs); a {@link WeakReference} to each loader must then
+ * started and stopped again ({@value #RUNS} runs in all); a {@link WeakReference} to each loader must then
  * clear, which proves that no object of the app survives into the checkpoint. Generations then
  * start the app fresh in a JIT-warm JVM whose framework caches are filled.
  *
@@ -53,12 +53,12 @@ public final class Training {
     /**
      * Start-up code runs about once per app start, so one training run left much of it just below the JIT's
      * compile thresholds, and every generation crossed them again: ~1045 C1 compilations, mostly framework
-     * methods, in one criu generation of the example app. Two more starts (without the warm-up requests,
-     * ~0.5-1 s each) compile most of them before the checkpoint or the park: ~600 compilations; app phase
-     * 1.1-1.4 s -> 0.8-1.1 s under criu, 1.1-1.3 s -> 0.7-0.8 s under standby (measured, README "Warm
-     * framework phase").
+     * methods, in one criu generation of the example app; ~550 after three runs. Each more run compiles more of
+     * that tail before the checkpoint or the park: six runs against three, interleaved change by change,
+     * took a criu app phase from a median of 726 to 651 ms, for ~0.7 s more training per run (README "Warm
+     * framework phase"). Five: most of that gain for a template still within twice a cold start.
      */
-    private static final int RUNS = 3;
+    private static final int RUNS = 5;
     private static final long START_TIMEOUT_MS = 120_000;
     private static final long WARM_UP_MS = 1500;
     private static final int WARM_UP_REQUESTS = 300;
@@ -108,15 +108,14 @@ public final class Training {
         long t0 = System.nanoTime();
         ClassLoader before = Thread.currentThread().getContextClassLoader();
         try {
+            List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
             for (int run = 1; run <= runs; run++) {
                 // the request paths are warm after the first run's requests; the next ones are for start-up code
-                WeakReference<ClassLoader> proof = trainOnce(system, appRoots, withHook, mainClass, run == 1 ? path : null);
+                loaders.add(trainOnce(system, appRoots, withHook, mainClass, run == 1 ? path : null));
                 holders.clear();
-                for (int i = 0; i < 20 && proof.get() != null; i++) {
-                    System.gc();
-                    Thread.sleep(20);
-                }
-                if (proof.get() != null) {
+                // proven after the first run (a leak shows there, before more runs pile up) and after the last,
+                // for every run's loader: a full collection per run in between would only cost time (~0.2 s each)
+                if ((run == 1 || run == runs) && !gone(loaders)) {
                     String readSet = System.getProperty(Boot.READ_SET_PROPERTY); // beside it: the private image store
                     return Result.failed("the training app's class loader was still reachable after it stopped"
                             + (readSet == null ? "" : ", via " + RetainingPath.describe(AppLoader.class.getName(),
@@ -135,6 +134,15 @@ public final class Training {
         } finally {
             Thread.currentThread().setContextClassLoader(before);
         }
+    }
+
+    /** Collects until every loader's weak reference cleared (at most 20 times): whether they all did. */
+    private static boolean gone(List<WeakReference<ClassLoader>> loaders) throws InterruptedException {
+        for (int i = 0; i < 20 && loaders.stream().anyMatch(l -> l.get() != null); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        return loaders.stream().allMatch(l -> l.get() == null);
     }
 
     /**
