@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The training run on a real Spring Boot app (the bundled example, built by scripts/test): the framework
- * phase starts the app once in a throwaway loader, drives it, stops it, proves it gone, and generations
+ * phase starts the app in a throwaway loader (five times), drives it, stops it, proves it gone, and generations
  * start warm from that state; files the training app read itself keep the image; a leak means no training.
  */
 class WarmSpringBootIT {
