@@ -50,6 +50,8 @@ public final class ChildProtocol {
     public static final String STARTED = "started";
     /** {@code main} returned. Fields: gen, ms. */
     public static final String MAIN_RETURNED = "main-returned";
+    /** {@code main} threw; as under plain java the JVM lives on while its other threads run. Field: exception. */
+    public static final String MAIN_THREW = "main-threw";
     /** The runtime is ending the JVM itself (e.g. main threw). Field: status. Needed because
      *  {@code criu restore} exits 0 whatever the restored JVM did. */
     public static final String EXITING = "exiting";

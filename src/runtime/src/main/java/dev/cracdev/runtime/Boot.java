@@ -260,6 +260,7 @@ public final class Boot {
                 e.getCause().printStackTrace();
             }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> emit(ChildProtocol.EXITING, "status", "1")));
+            emit(ChildProtocol.MAIN_THREW, "exception", e.getCause().getClass().getName());
             mainFailed = true;
         } catch (IllegalAccessException | RuntimeException e) {
             System.err.println("[crac-dev] cannot call " + mainClass + ".main: " + e.getMessage());

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * The training run of the framework phase (level 2 in the README): the app is started in a throwaway
@@ -115,9 +116,11 @@ public final class Training {
                 holders.clear();
                 // proven after the first run (a leak shows there, before more runs pile up) and after the last,
                 // for every run's loader: a full collection per run in between would only cost time (~0.2 s each)
-                if ((run == 1 || run == runs) && !gone(loaders)) {
+                List<Integer> leaked = run == 1 || run == runs ? stillReachable(loaders) : List.of();
+                if (!leaked.isEmpty()) {
                     String readSet = System.getProperty(Boot.READ_SET_PROPERTY); // beside it: the private image store
-                    return Result.failed("the training app's class loader was still reachable after it stopped"
+                    return Result.failed("the training app's class loader (run " + leaked.stream().map(String::valueOf)
+                            .collect(Collectors.joining(", ")) + " of " + runs + ") was still reachable after it stopped"
                             + (readSet == null ? "" : ", via " + RetainingPath.describe(AppLoader.class.getName(),
                             Path.of(readSet).toAbsolutePath().getParent())));
                 }
@@ -136,13 +139,22 @@ public final class Training {
         }
     }
 
-    /** Collects until every loader's weak reference cleared (at most 20 times): whether they all did. */
-    private static boolean gone(List<WeakReference<ClassLoader>> loaders) throws InterruptedException {
+    /**
+     * Collects until every loader's weak reference cleared (at most 20 times); returns the runs (counted from 1)
+     * whose loader is still reachable, so the failure says which start leaked.
+     */
+    private static List<Integer> stillReachable(List<WeakReference<ClassLoader>> loaders) throws InterruptedException {
         for (int i = 0; i < 20 && loaders.stream().anyMatch(l -> l.get() != null); i++) {
             System.gc();
             Thread.sleep(20);
         }
-        return loaders.stream().allMatch(l -> l.get() == null);
+        List<Integer> runs = new ArrayList<>();
+        for (int i = 0; i < loaders.size(); i++) {
+            if (loaders.get(i).get() != null) {
+                runs.add(i + 1);
+            }
+        }
+        return runs;
     }
 
     /**

@@ -63,8 +63,9 @@ public final class StartOptions {
     boolean fastJit;
 
     @Option(names = "--warm", descriptionKey = "warm", defaultValue = "auto", paramLabel = "WHEN",
-            description = "auto (default): the framework phase trains a Spring Boot 3 app once (start, a few requests, "
-                    + "stop) and keeps the warm JIT and framework caches if it can prove the app gone; off: never.")
+            description = "auto (default): the framework phase trains a Spring Boot 3 app (starts it five times, the first "
+                    + "with a few hundred requests, and stops it) and keeps the warm JIT and framework caches if it can "
+                    + "prove the app gone; off: never.")
     String warm;
 
     @Option(names = "--compile", negatable = true, defaultValue = "true", fallbackValue = "true", descriptionKey = "compile",
@@ -107,8 +108,9 @@ public final class StartOptions {
     Integer readyPort;
 
     @Option(names = "--ready-log", descriptionKey = "ready-log", paramLabel = "REGEX",
-            description = "The generation is ready when a line of its output matches REGEX. "
-                    + "Without any --ready-* option, ready means main() returned.")
+            description = "The generation is ready when a line of its output matches REGEX. Without any --ready-* "
+                    + "option, ready is the first of: the JVM listening on a TCP port, main() returning, or its output "
+                    + "quiet for 1.5 s while it idles.")
     String readyLog;
 
     @Option(names = "--images", descriptionKey = "images", defaultValue = "checkpoints", paramLabel = "DIR",
@@ -248,6 +250,10 @@ public final class StartOptions {
             throw new CracDevException(ExitCode.USAGE, "use only one of --ready-url, --ready-port and --ready-log");
         }
         if (readyUrl != null) {
+            if (!("http".equals(readyUrl.getScheme()) || "https".equals(readyUrl.getScheme())) || readyUrl.getHost() == null) {
+                throw new CracDevException(ExitCode.USAGE, "--ready-url " + readyUrl + " is not an http:// or https:// URL with a"
+                        + " host (e.g. http://localhost:8080/actuator/health)");
+            }
             return new ReadinessProbe.Url(readyUrl);
         }
         if (readyPort != null) {

@@ -18,6 +18,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,8 @@ public final class ChildProcess {
     /** Pseudo event queued when the process has exited and its output is drained. */
     public static final String EXITED = "exited";
     private static final int KEPT_LINES = 60;
+    /** How often the end of a wrapped JVM is looked for (see {@link #awaitEnd}). */
+    private static final long WRAPPER_LOOK_MS = 25;
     /** HotSpot says this at every start under crac-dev's system class loader; it is expected, not news. */
     private static final String CDS_NOTICE = "OpenJDK 64-Bit Server VM warning: Archived non-system classes are disabled";
 
@@ -529,7 +532,7 @@ public final class ChildProcess {
 
     private void awaitExit() {
         try {
-            int status = process.waitFor();
+            int status = awaitEnd();
             for (Thread pump : pumps) {
                 pump.join(2000);
             }
@@ -539,6 +542,33 @@ public final class ChildProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The process's exit status. A process that runs the JVM below it ({@code criu restore}) is ended once that
+     * JVM has ended: criu waits for all its children, and its page server's subshell outlives the server by 2 s
+     * (see CriuEngine), which made an app that died look alive that long (ready by "output quiet", even).
+     */
+    private int awaitEnd() throws InterruptedException {
+        Optional<ProcessHandle> wrappedJvm = null; // not known until its runtime spoke: then the JVM exists
+        while (!process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
+            if (wrappedJvm == null && spoke()) {
+                long pid = jvmPid();
+                wrappedJvm = pid == process.pid() ? Optional.empty() : ProcessHandle.of(pid);
+            }
+            if (wrappedJvm != null && wrappedJvm.isPresent() && !wrappedJvm.get().isAlive()
+                    && !process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
+                console.debug(name + ": its JVM ended; ending what ran it (pid " + process.pid() + ")");
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                return process.waitFor();
+            }
+        }
+        return process.exitValue();
+    }
+
+    private synchronized boolean spoke() {
+        return !history.isEmpty();
     }
 
     private Thread pump(InputStream stream, boolean isStderr) {

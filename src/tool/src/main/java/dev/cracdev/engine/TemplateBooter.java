@@ -131,8 +131,8 @@ public final class TemplateBooter {
                 throw new CracDevException(ExitCode.FAILURE, "could not update the class list " + cfg.classList()
                         + ": " + e.getMessage());
             }
-            console.info("framework initializers loaded app classes (" + summary(tainted)
-                    + "); they will run in each generation instead" + (round + 1 == MAX_ROUNDS
+            console.info("framework classes whose static initializers loaded an app class or failed (" + summary(tainted)
+                    + ") are now only loaded ahead; they initialize in each generation instead" + (round + 1 == MAX_ROUNDS
                     ? "; as they keep coming, the next template preloads without running any initializer"
                     : "") + ": rebooting the template");
             if (round >= MAX_ROUNDS) {

@@ -112,10 +112,16 @@ public final class ImageStore {
 
     /** The inputs of this project's most recently used other fingerprint, to tell the user what changed. */
     public Optional<Map<String, String>> previousInputs(Fingerprint current) throws IOException {
-        return entries().stream()
-                .filter(d -> !d.getFileName().toString().equals(current.id()))
-                .findFirst()
-                .map(ImageStore::inputsOf);
+        List<Path> all = entries();
+        return all.isEmpty() || all.get(0).getFileName().toString().equals(current.id())
+                ? Optional.empty() // the last run had this one
+                : Optional.of(inputsOf(all.get(0)));
+    }
+
+    /** Whether this project's store still holds {@code fp}'s directory (from an earlier run with the same settings). */
+    public boolean holds(Fingerprint fp) {
+        Path dir = root.resolve(fp.id());
+        return Files.isDirectory(dir) && project.equals(projectOf(dir));
     }
 
     /** Deletes all but this project's {@value #KEEP} most recently used fingerprints (never {@code current}, never another project's). */

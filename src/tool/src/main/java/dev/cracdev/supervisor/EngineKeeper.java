@@ -49,13 +49,13 @@ final class EngineKeeper implements AutoCloseable {
             return engine;
         }
         try {
+            String next = store.holds(fp) ? ": using the " + choice.kind() + " template kept from an earlier run with these settings"
+                    : ": preparing a new " + choice.kind() + " template";
             if (fingerprint != null) {
-                console.info(Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed")
-                        + ": preparing a new " + choice.kind() + " template");
+                console.info(Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed") + next);
             } else {
                 Optional<Map<String, String>> previous = store.previousInputs(fp);
-                previous.map(fp::whatChangedSince).ifPresent(what ->
-                        console.info(what + " since the last run: preparing a new " + choice.kind() + " template"));
+                previous.map(fp::whatChangedSince).ifPresent(what -> console.info(what + " since the last run" + next));
             }
             var stateDir = store.open(fp);
             store.prune(fp);

@@ -23,6 +23,8 @@ import java.util.function.Consumer;
  */
 final class Generation {
     private static final long POLL_MS = 20;
+    /** Not ready this long after its start: one line says what the probe sees (see {@link ReadinessProbe#notReadyHint}). */
+    static final Duration NOT_READY_HINT = Duration.ofSeconds(15);
     /** The ready signal when {@code main} returned (the runtime then saved the class list itself). */
     static final String MAIN_RETURNED = "main returned";
 
@@ -39,6 +41,10 @@ final class Generation {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean ready = new AtomicBoolean();
     private volatile boolean exited;
+    /** Its main threw: only a port it listens on makes it ready (as under java, its other threads keep it running). */
+    private volatile boolean mainThrew;
+    /** Its runtime said it is ending the JVM: never ready from now on, though the process may take a while to go. */
+    private volatile boolean ending;
     /** The runtime was asked to save the class list (or does so when main returns) and has not said it did. */
     private volatile boolean classListAwaited;
     private volatile long startedAt;
@@ -110,6 +116,8 @@ final class Generation {
                     markReady(MAIN_RETURNED);
                 }
             }
+            case ChildProtocol.MAIN_THREW -> mainThrew = true;
+            case ChildProtocol.EXITING -> ending = true;
             case ChildProtocol.CLASSLIST_SAVED -> sink.accept(new GenerationEvent.ClassListSaved(this));
             case ChildProtocol.FIXTURE_DONE -> sink.accept(new GenerationEvent.FixtureDone(this));
             case ChildProtocol.TRIMMED -> sink.accept(new GenerationEvent.Trimmed(this));
@@ -130,36 +138,47 @@ final class Generation {
         startedAt = seen > 0 ? seen : System.nanoTime();
         jvmPid = child().jvmPid(); // the JVM surely exists once its runtime spoke
         sink.accept(new GenerationEvent.Started(this));
-        if (probe.polled()) {
-            Thread poller = new Thread(() -> {
-                while (!ready.get() && !exited && child().isAlive()) {
-                    String signal = probe instanceof ReadinessProbe.Auto ? autoSignal()
-                            : probe.poll() ? (probe instanceof ReadinessProbe.Url ? "url" : "port") : null;
-                    if (signal != null) {
-                        markReady(signal);
-                        return;
-                    }
-                    try {
-                        Thread.sleep(POLL_MS);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "crac-dev-probe-gen-" + number);
-            poller.setDaemon(true);
-            poller.start();
-        } else if (fromReadyImage) {
+        if (!probe.polled() && fromReadyImage) {
             markReady("ready image"); // a log line or main's return will not come again
+            return;
+        }
+        Thread poller = new Thread(this::pollUntilReady, "crac-dev-probe-gen-" + number);
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /** Polls a polled probe; for any probe, says once why it is not ready {@link #NOT_READY_HINT} after the start. */
+    private void pollUntilReady() {
+        boolean hinted = false;
+        while (!ready.get() && !exited && !ending && child().isAlive()) {
+            String signal = !probe.polled() ? null : probe instanceof ReadinessProbe.Auto ? autoSignal()
+                    : probe.poll() ? (probe instanceof ReadinessProbe.Url ? "url" : "port") : null;
+            if (signal != null) {
+                markReady(signal);
+                return;
+            }
+            if (!hinted && System.nanoTime() - startedAt > NOT_READY_HINT.toNanos()) {
+                hinted = true;
+                String hint = probe.notReadyHint(pid());
+                if (hint != null && !ready.get()) {
+                    sink.accept(new GenerationEvent.NotReadyYet(this, hint));
+                }
+            }
+            try {
+                Thread.sleep(probe.polled() ? POLL_MS : 10 * POLL_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
     /**
-     * The automatic probe's signal now, or null: a listening port, else output quiet since start while the JVM
-     * idled. Called every {@link #POLL_MS} by the poller thread alone.
+     * The automatic probe's signal now, or null: a listening port, else (unless main threw) output quiet since start
+     * while the JVM idled. Called every {@link #POLL_MS} by the poller thread alone.
      */
     private String autoSignal() {
         String listening = ReadinessProbe.Auto.listening(pid());
-        if (listening != null) {
+        if (listening != null || mainThrew) {
             return listening;
         }
         long now = System.nanoTime();
@@ -191,7 +210,7 @@ final class Generation {
     }
 
     private void markReady(String signal) {
-        if (!exited && ready.compareAndSet(false, true)) {
+        if (!exited && !ending && ready.compareAndSet(false, true)) {
             readySignal = signal;
             readyAt = System.nanoTime();
             if (startedAt == 0) {

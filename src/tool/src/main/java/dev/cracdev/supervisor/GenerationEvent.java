@@ -15,6 +15,10 @@ sealed interface GenerationEvent {
     record Ready(Generation generation, String signal) implements GenerationEvent {
     }
 
+    /** Not ready long after it started ({@link Generation#NOT_READY_HINT}); {@code hint} says why, as far as known. */
+    record NotReadyYet(Generation generation, String hint) implements GenerationEvent {
+    }
+
     /** The heap was trimmed for the ready image. */
     record Trimmed(Generation generation) implements GenerationEvent {
     }

@@ -84,6 +84,22 @@ public sealed interface ReadinessProbe {
             }
         }
 
+        /** What is wrong with the URL now, in a few words ("refuses connections"), or null: it answers. */
+        String failure() {
+            try {
+                int code = httpStatus(url);
+                return code < 500 ? null : "answers HTTP " + code;
+            } catch (java.net.ConnectException e) {
+                return "refuses connections";
+            } catch (java.net.SocketTimeoutException e) {
+                return "does not answer";
+            } catch (java.net.UnknownHostException e) {
+                return "names an unknown host";
+            } catch (IOException | RuntimeException e) {
+                return "fails (" + e.getMessage() + ")";
+            }
+        }
+
         /** True when the URL's host is an IPv4 address (or a name for one, such as localhost). */
         boolean overIpv4() {
             try {
@@ -161,6 +177,28 @@ public sealed interface ReadinessProbe {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * Why a generation (JVM {@code pid}) that has run for a while is still not ready by this probe, naming the
+     * port the app does listen on, if any: a wrong URL or port looked like a hung tool. Null where there is
+     * nothing to say (the automatic probe, or it just passed).
+     */
+    default String notReadyHint(long pid) {
+        OptionalInt port = ListeningPorts.first(pid);
+        String listening = port.isPresent() ? ", while the app listens on port " + port.getAsInt() : "";
+        if (this instanceof Url u) {
+            String failure = u.failure();
+            return failure == null ? null : "--ready-url " + u.url() + " " + failure + listening
+                    + (port.isPresent() ? ": is the URL right?" : "");
+        }
+        if (this instanceof Port p) {
+            return "nothing answers on --ready-port " + p.port() + listening + (port.isPresent() ? ": is the port right?" : "");
+        }
+        if (this instanceof LogLine l) {
+            return "no line of its output matched --ready-log '" + l.pattern() + "'" + listening;
+        }
+        return null;
     }
 
     /** True for probes the supervisor polls. */

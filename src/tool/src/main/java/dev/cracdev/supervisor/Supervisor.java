@@ -446,6 +446,9 @@ public final class Supervisor {
             onReady(gen, r.signal());
         } else if (event instanceof GenerationEvent.FixtureDone || event instanceof GenerationEvent.Trimmed) {
             settle(gen, readyImages.take(gen, engines.engine()));
+        } else if (event instanceof GenerationEvent.NotReadyYet n) {
+            console.warn("gen " + gen.number() + " is still not ready " + Generation.NOT_READY_HINT.toSeconds()
+                    + " s after its start (crac-dev keeps waiting): " + n.hint());
         } else if (event instanceof GenerationEvent.FixtureFailed f) {
             console.error("gen " + gen.number() + ": the fixture hook " + settings.fixtureHook() + " failed ("
                     + f.message() + ", stack trace above); fix it and save: no ready image was taken"

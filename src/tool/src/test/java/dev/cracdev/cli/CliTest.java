@@ -92,6 +92,14 @@ class CliTest {
     }
 
     @Test
+    void aReadyUrlThatIsNoHttpUrlIsAUsageError() throws Exception {
+        assertOneSentence(run("start", "--app", appRoot().toString(), "--ready-url", "notaurl", "app.Main"), 2,
+                "--ready-url notaurl is not an http:// or https:// URL with a host");
+        assertOneSentence(run("start", "--app", appRoot().toString(), "--ready-url", "localhost:8080/health", "app.Main"), 2,
+                "--ready-url localhost:8080/health is not an http:// or https:// URL with a host");
+    }
+
+    @Test
     void aMissingJdkIsAnEnvironmentError() throws Exception {
         assertOneSentence(run("start", "--java", tmp.resolve("no-jdk").toString(), "--app", appRoot().toString(), "app.Main"), 3,
                 "no java executable at");

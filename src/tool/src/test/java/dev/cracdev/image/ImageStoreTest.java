@@ -44,9 +44,14 @@ class ImageStoreTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root())));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store.root().resolve(fps[3].id()))));
         assertTrue(Files.readString(store.root().resolve(".gitignore")).contains("\n*\n"));
-        Map<String, String> previous = store.previousInputs(fps[3]).orElseThrow();
-        assertEquals(fps[2].inputs(), previous, "the previous run is the most recently used other fingerprint");
-        assertEquals("framework entry d changed", fps[3].whatChangedSince(previous));
+        assertTrue(store.previousInputs(fps[3]).isEmpty(), "the last run had the same fingerprint: nothing changed since");
+        Fingerprint next = fp("e");
+        Map<String, String> previous = store.previousInputs(next).orElseThrow();
+        assertEquals(fps[3].inputs(), previous, "the previous run is the most recently used fingerprint");
+        assertEquals("framework entry e changed", next.whatChangedSince(previous));
+        assertTrue(store.holds(fps[2]), "an earlier run's template is still there");
+        assertFalse(store.holds(fps[0]), "pruned");
+        assertFalse(store.holds(next), "never used");
     }
 
     @Test
@@ -89,8 +94,9 @@ class ImageStoreTest {
         for (int i = 1; i < 4; i++) {
             assertTrue(Files.isDirectory(root.resolve(fps[i].id())));
         }
-        assertEquals(fps[2].inputs(), mine.previousInputs(fps[3]).orElseThrow(), "my previous run, not another project's");
-        assertTrue(other.previousInputs(live).isEmpty(), "the other project has no previous run of its own");
+        assertEquals(fps[3].inputs(), mine.previousInputs(fp("e")).orElseThrow(), "my previous run, not another project's");
+        assertTrue(other.previousInputs(fp("e")).map(live.inputs()::equals).orElse(false), "theirs is its own previous run");
+        assertFalse(other.holds(fps[3]), "my fingerprint is not the other project's");
     }
 
     @Test

@@ -62,8 +62,15 @@ public abstract class AbstractEngineContractIT {
     }
 
     protected SupervisorProcess startSupervisor(String... extra) throws Exception {
+        List<String> withReadiness = new ArrayList<>(List.of("--ready-log", "^hello "));
+        withReadiness.addAll(List.of(extra));
+        return startSupervisorWithoutReadyOption(withReadiness.toArray(new String[0]));
+    }
+
+    /** As {@link #startSupervisor}, with the automatic readiness probe (no {@code --ready-*} option). */
+    protected SupervisorProcess startSupervisorWithoutReadyOption(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("start", "--engine", engine(), "-cp", project.frameworkJar.toString(),
-                "--app", project.appRoot.toString(), "--ready-log", "^hello ", "--images", tmp.resolve("images").toString()));
+                "--app", project.appRoot.toString(), "--images", tmp.resolve("images").toString()));
         args.addAll(engineArgs());
         args.addAll(List.of(extra));
         args.add("app.Main");
@@ -146,6 +153,57 @@ public abstract class AbstractEngineContractIT {
         project.writeApp("v3", "");
         supervisor.await("hello v3 ", T);
         supervisor.await("\\[crac-dev\\] gen 3 ready in", T);
+    }
+
+    /**
+     * Without a readiness option a main that threw is not "quiet output": the generation failed, at once (a
+     * restored JVM's end used to be seen 2 s late, and the probe found it ready meanwhile).
+     */
+    @Test
+    void aMainThatThrowsIsNotReadyAndItsEndIsSeenAtOnce() throws Exception {
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) {
+                        System.out.println("hello boom");
+                        throw new IllegalStateException("boom on boot");
+                    }
+                }
+                """);
+        startSupervisorWithoutReadyOption();
+        supervisor.await("IllegalStateException: boom on boot", T);
+        long thrownAt = System.nanoTime();
+        supervisor.await("\\[crac-dev\\] \\[ERROR\\] gen 1 exited with status 1 before it was ready", T);
+        long seenMs = (System.nanoTime() - thrownAt) / 1_000_000;
+        assertEquals(0, supervisor.count("gen 1 ready in"), "a generation whose main threw was called ready");
+        // criu restore outlived its JVM by 2 s (its page server's subshell): now it is ended with the JVM
+        assertTrue(seenMs < 1500, "the end of a generation whose main threw was seen only after " + seenMs + " ms");
+    }
+
+    /** As under plain java, its other threads keep the JVM running after main threw: still not ready. */
+    @Test
+    void aMainThatThrowsWhileItsThreadsRunOnIsNotReady() throws Exception {
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) {
+                        new Thread(() -> {
+                            try {
+                                Thread.sleep(3000); // twice the automatic probe's quiet window
+                                System.out.println("still running after main threw");
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                // stopped
+                            }
+                        }).start();
+                        System.out.println("hello boom");
+                        throw new IllegalStateException("boom on boot");
+                    }
+                }
+                """);
+        startSupervisorWithoutReadyOption();
+        supervisor.await("^still running after main threw$", T);
+        assertEquals(0, supervisor.count("gen 1 ready in"), "a generation whose main threw was called ready");
     }
 
     @Test

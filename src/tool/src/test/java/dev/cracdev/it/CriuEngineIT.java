@@ -237,6 +237,19 @@ class CriuEngineIT extends AbstractEngineContractIT {
         supervisor.await("\\[crac-dev\\] environment variable APP_PROFILE changed since the last run: preparing a new criu template", T);
         supervisor.await("^hello profile=prod$", T);
         assertEquals(0, supervisor.count("profile=dev"), "the old value is not restored");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.close();
+        // back to the first value: its image is still in the store, and the line says so
+        supervisor = SupervisorProcess.start(project.dir, args, java.util.Map.of("APP_PROFILE", "dev"));
+        supervisor.await("\\[crac-dev\\] environment variable APP_PROFILE changed since the last run: using the criu template"
+                + " kept from an earlier run with these settings", T);
+        supervisor.await("^hello profile=dev$", T);
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.close();
+        // the same again: nothing changed since the last run, nothing to say
+        supervisor = SupervisorProcess.start(project.dir, args, java.util.Map.of("APP_PROFILE", "dev"));
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        assertEquals(0, supervisor.count("since the last run"), "the last run had the same settings");
     }
 
     private static String ticker(String tag) {

@@ -94,6 +94,34 @@ class SupervisorLifecycleIT {
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
     }
 
+    /** A --ready-url on the wrong port: one line, once, says what the probe sees and where the app listens. */
+    @Test
+    void aReadyUrlThatNeverAnswersIsNamedWithThePortTheAppListensOn() throws Exception {
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) throws Exception {
+                        java.net.ServerSocket server = new java.net.ServerSocket(0);
+                        System.out.println("hello listening on " + server.getLocalPort());
+                        server.accept(); // keeps the JVM up: nobody connects
+                    }
+                }
+                """);
+        int nobody;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            nobody = free.getLocalPort();
+        }
+        supervisor = SupervisorProcess.start(project.dir, List.of("start", "--engine", "standby", "-cp",
+                project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--images", tmp.resolve("images").toString(),
+                "--ready-url", "http://127.0.0.1:" + nobody + "/health", "app.Main"));
+        String appPort = supervisor.await("^hello listening on (\\d+)$", T).group(1);
+        supervisor.await("\\[crac-dev\\] \\[WARN\\] gen 1 is still not ready 15 s after its start \\(crac-dev keeps waiting\\): "
+                + "--ready-url http://127.0.0.1:" + nobody + "/health refuses connections, while the app listens on port "
+                + appPort + ": is the URL right\\?$", T);
+        assertEquals(0, supervisor.count("gen 1 ready in"));
+    }
+
     @Test
     void aSecondSupervisorForTheSameProjectIsRefusedWithOneSentence() throws Exception {
         TestProject project = startOn("standby");

@@ -145,9 +145,10 @@ public final class CriuEngine extends ImageEngine {
         // a restore for a restored task's death, and the server may end (every page copied in) just before
         // criu's last restore step. Everything stays in the restore's process tree and ends with it; the server
         // ends by itself (or after a minute without a restore to serve). If it does not come up, the restore
-        // fills the memory itself.
+        // fills the memory itself. The subshell holds none of the restore's pipes: the supervisor reads them to
+        // their end when the generation exits, and would wait out the 2 s (an app that died looked alive that long).
         String script = """
-                (timeout 60 "$0" lazy-pages -D "$1" -W "$2" -o "$3" -v2 </dev/null >/dev/null 2>&1; sleep 2) &
+                (timeout 60 "$0" lazy-pages -D "$1" -W "$2" -o "$3" -v2; sleep 2) </dev/null >/dev/null 2>&1 &
                 n=0
                 while [ ! -S "$2/lazy-pages.socket" ] && [ $n -lt 2500 ]; do sleep 0.002; n=$((n + 1)); done
                 dir="$2"
