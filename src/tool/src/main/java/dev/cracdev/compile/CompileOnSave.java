@@ -92,7 +92,13 @@ public final class CompileOnSave implements AutoCloseable {
                 }
             }
             if (!sources.isEmpty() || !deletedSources.isEmpty()) {
-                report(compiler.compile(sources, deletedSources), null);
+                SourceCompiler.Result result = compiler.compile(sources, deletedSources);
+                if (result != null && result.ok() && result.sources() == 0) { // deletions alone, nobody used them
+                    console.info("removed the classes of " + deletedSources.size() + " deleted source"
+                            + (deletedSources.size() == 1 ? "" : "s"));
+                } else {
+                    report(result, null);
+                }
             }
         } catch (IOException | RuntimeException e) {
             console.error("compile on save failed: " + e.getMessage() + "; save again to retry");

@@ -141,11 +141,11 @@ public final class SourceCompiler implements AutoCloseable {
         }
         changed.stream().map(p -> p.toAbsolutePath().normalize()).filter(Files::isRegularFile).forEach(pending::add);
         pending.removeIf(p -> !Files.isRegularFile(p));
-        if (pending.isEmpty()) {
+        Set<Path> sources = new LinkedHashSet<>(pending);
+        sources.addAll(dependents(pending, deleted)); // users of a deleted type too: they no longer compile
+        if (sources.isEmpty()) {
             return deleted.isEmpty() ? null : new Result(0, millisSince(t0), List.of());
         }
-        Set<Path> sources = new LinkedHashSet<>(pending);
-        sources.addAll(dependents(pending, deleted));
 
         Path staging = Files.createTempDirectory(modules.get(0).classes().getParent(), ".crac-dev-compile-");
         try {

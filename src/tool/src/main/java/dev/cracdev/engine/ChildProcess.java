@@ -550,9 +550,10 @@ public final class ChildProcess {
      * (see CriuEngine), which made an app that died look alive that long (ready by "output quiet", even).
      */
     private int awaitEnd() throws InterruptedException {
-        Optional<ProcessHandle> wrappedJvm = null; // not known until its runtime spoke: then the JVM exists
+        boolean isJvm = process.info().command().map(c -> c.endsWith("/java")).orElse(true);
+        Optional<ProcessHandle> wrappedJvm = isJvm ? Optional.empty() : null; // null: not known until its runtime spoke
         while (!process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
-            if (wrappedJvm == null && spoke()) {
+            if (wrappedJvm == null && spoke()) { // the JVM exists now, and has started nothing of the app's yet
                 long pid = jvmPid();
                 wrappedJvm = pid == process.pid() ? Optional.empty() : ProcessHandle.of(pid);
             }

@@ -83,8 +83,10 @@ public final class Project {
         if (given.isEmpty()) {
             Path defaultRoot = workDir.resolve("target/classes");
             if (!Files.isDirectory(defaultRoot)) {
-                throw new CracDevException(ExitCode.USAGE, "no app root: " + defaultRoot
-                        + " does not exist; compile the project first or pass --app DIR");
+                throw new CracDevException(ExitCode.USAGE, "no app root: " + defaultRoot + " does not exist; "
+                        + (Files.isRegularFile(workDir.resolve("pom.xml")) ? "compile the project first (mvn compile) or pass --app DIR"
+                        : "this is not a Maven project (no pom.xml): start crac-dev in your project's directory, or pass"
+                        + " -cp JARS --app DIR MAIN_CLASS"));
             }
             return List.of(defaultRoot);
         }

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -119,6 +120,19 @@ class CompileOnSaveIT {
         writeMain("fixed");
         supervisor.await("^fixed one colour=red gen=2$", T);
         assertEquals(1, supervisor.count(" gen=2$"), "the broken save started no generation: " + supervisor.output());
+    }
+
+    @Test
+    void aDeletedSourceTakesItsClassesAndTheSourcesThatUsedItAreCompiledAgain() throws Exception {
+        start();
+        TestProject.write(sources.resolve("app/Unused.java"), "package app;\npublic class Unused {\n}\n");
+        supervisor.await("compiled 1 source in \\d+ ms", T);
+        Files.delete(sources.resolve("app/Unused.java"));
+        supervisor.await("removed the classes of 1 deleted source$", T);
+        assertFalse(Files.exists(dir.resolve("target/classes/app/Unused.class")));
+        assertEquals(0, supervisor.count("compiled 0 sources"));
+        Files.delete(sources.resolve("app/Greeting.java")); // Main uses it: Main no longer compiles
+        supervisor.await("src/main/java/app/Main\\.java:\\d+: cannot find symbol", T);
     }
 
     @Test

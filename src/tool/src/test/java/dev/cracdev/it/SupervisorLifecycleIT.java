@@ -123,6 +123,15 @@ class SupervisorLifecycleIT {
     }
 
     @Test
+    void startOutsideAProjectSaysHowToStartIt() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("not-a-project"));
+        SupervisorProcess outside = SupervisorProcess.run(empty, List.of("start", "--images", tmp.resolve("images").toString()));
+        assertEquals(2, outside.exitCode(), outside.output());
+        assertTrue(outside.output().contains("this is not a Maven project (no pom.xml): start crac-dev in your project's"
+                + " directory, or pass -cp JARS --app DIR MAIN_CLASS"), outside.output());
+    }
+
+    @Test
     void aSecondSupervisorForTheSameProjectIsRefusedWithOneSentence() throws Exception {
         TestProject project = startOn("standby");
         SupervisorProcess second = SupervisorProcess.run(project.dir, List.of("start", "--engine", "cold", "-cp",
