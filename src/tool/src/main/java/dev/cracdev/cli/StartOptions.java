@@ -250,7 +250,8 @@ public final class StartOptions {
             throw new CracDevException(ExitCode.USAGE, "use only one of --ready-url, --ready-port and --ready-log");
         }
         if (readyUrl != null) {
-            if (!("http".equals(readyUrl.getScheme()) || "https".equals(readyUrl.getScheme())) || readyUrl.getHost() == null) {
+            if (!("http".equalsIgnoreCase(readyUrl.getScheme()) || "https".equalsIgnoreCase(readyUrl.getScheme()))
+                    || readyUrl.getHost() == null) {
                 throw new CracDevException(ExitCode.USAGE, "--ready-url " + readyUrl + " is not an http:// or https:// URL with a"
                         + " host (e.g. http://localhost:8080/actuator/health)");
             }

@@ -62,7 +62,7 @@ public final class CompileOnSave implements AutoCloseable {
         List<Path> stale = compiler.staleSources();
         boolean ok = true;
         if (!stale.isEmpty()) {
-            ok = report(compiler.compile(stale, List.of()), "newer than their classes");
+            ok = report(compiler.compile(stale, List.of()), "newer than their classes", false);
         } else {
             worker.execute(() -> {
                 try {
@@ -97,7 +97,7 @@ public final class CompileOnSave implements AutoCloseable {
                     console.info("removed the classes of " + deletedSources.size() + " deleted source"
                             + (deletedSources.size() == 1 ? "" : "s"));
                 } else {
-                    report(result, null);
+                    report(result, null, !deletedSources.isEmpty());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -124,7 +124,8 @@ public final class CompileOnSave implements AutoCloseable {
         }
     }
 
-    private boolean report(SourceCompiler.Result result, String why) {
+    /** {@code deleted}: deleted sources took their classes with them before the compile (javac must not see them). */
+    private boolean report(SourceCompiler.Result result, String why, boolean deleted) {
         if (result == null) {
             return true;
         }
@@ -136,7 +137,8 @@ public final class CompileOnSave implements AutoCloseable {
         console.error("compile error in " + what + " (" + result.errors().size() + " error"
                 + (result.errors().size() == 1 ? "" : "s") + "):");
         result.errors().stream().limit(MAX_ERRORS_SHOWN).forEach(e -> console.error("  " + e.replace("\n", "\n    ")));
-        console.error("nothing was written: the running generation keeps serving; fix it and save again");
+        console.error(deleted ? "the deleted sources' classes are gone, nothing else was written: the next generation runs"
+                + " without them; fix it and save again" : "nothing was written: the running generation keeps serving; fix it and save again");
         return false;
     }
 

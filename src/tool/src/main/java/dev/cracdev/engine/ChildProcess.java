@@ -18,7 +18,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -545,27 +544,36 @@ public final class ChildProcess {
     }
 
     /**
-     * The process's exit status. A process that runs the JVM below it ({@code criu restore}) is ended once that
-     * JVM has ended: criu waits for all its children, and its page server's subshell outlives the server by 2 s
-     * (see CriuEngine), which made an app that died look alive that long (ready by "output quiet", even).
+     * The process's exit status. A process that runs the JVM as its child ({@code criu restore}) is ended, with
+     * everything below it, once that JVM has ended: criu waits for all its children, and its page server's subshell
+     * outlives the server by 2 s (see CriuEngine), which made an app that died look alive that long (ready by "output
+     * quiet", even). Which one is the JVM is decided once its runtime spoke: by then the exec chain is done and the
+     * app has started nothing of its own.
      */
     private int awaitEnd() throws InterruptedException {
-        boolean isJvm = process.info().command().map(c -> c.endsWith("/java")).orElse(true);
-        Optional<ProcessHandle> wrappedJvm = isJvm ? Optional.empty() : null; // null: not known until its runtime spoke
+        ProcessHandle wrappedJvm = null;
         while (!process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
-            if (wrappedJvm == null && spoke()) { // the JVM exists now, and has started nothing of the app's yet
-                long pid = jvmPid();
-                wrappedJvm = pid == process.pid() ? Optional.empty() : ProcessHandle.of(pid);
+            if (wrappedJvm == null) {
+                if (!spoke()) {
+                    continue;
+                }
+                wrappedJvm = isJava(process.toHandle()) ? null
+                        : process.children().filter(ChildProcess::isJava).findFirst().orElse(null);
+                if (wrappedJvm == null) {
+                    return process.waitFor(); // the process is the JVM, or runs none we can see
+                }
             }
-            if (wrappedJvm != null && wrappedJvm.isPresent() && !wrappedJvm.get().isAlive()
-                    && !process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
+            if (!wrappedJvm.isAlive() && !process.waitFor(WRAPPER_LOOK_MS, TimeUnit.MILLISECONDS)) {
                 console.debug(name + ": its JVM ended; ending what ran it (pid " + process.pid() + ")");
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                return process.waitFor();
+                kill();
+                return process.exitValue();
             }
         }
         return process.exitValue();
+    }
+
+    private static boolean isJava(ProcessHandle p) {
+        return p.info().command().map(c -> c.endsWith("/java")).orElse(false);
     }
 
     private synchronized boolean spoke() {

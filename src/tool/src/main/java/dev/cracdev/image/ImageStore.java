@@ -118,10 +118,13 @@ public final class ImageStore {
                 : Optional.of(inputsOf(all.get(0)));
     }
 
-    /** Whether this project's store still holds {@code fp}'s directory (from an earlier run with the same settings). */
-    public boolean holds(Fingerprint fp) {
+    /**
+     * Whether this project's store still holds a base image for {@code fp} (from an earlier run with the same
+     * settings): images are built elsewhere and renamed into place, so a {@code base} directory is a whole one.
+     */
+    public boolean holdsBaseImage(Fingerprint fp) {
         Path dir = root.resolve(fp.id());
-        return Files.isDirectory(dir) && project.equals(projectOf(dir));
+        return Files.isDirectory(dir.resolve("base")) && project.equals(projectOf(dir));
     }
 
     /** Deletes all but this project's {@value #KEEP} most recently used fingerprints (never {@code current}, never another project's). */

@@ -5,6 +5,7 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.Version;
 import dev.cracdev.engine.Engine;
+import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.image.Fingerprint;
@@ -49,7 +50,8 @@ final class EngineKeeper implements AutoCloseable {
             return engine;
         }
         try {
-            String next = store.holds(fp) ? ": using the " + choice.kind() + " template kept from an earlier run with these settings"
+            boolean imageKept = (choice.kind() == EngineKind.criu || choice.kind() == EngineKind.crac) && store.holdsBaseImage(fp);
+            String next = imageKept ? ": using the " + choice.kind() + " image kept from an earlier run with these settings"
                     : ": preparing a new " + choice.kind() + " template";
             if (fingerprint != null) {
                 console.info(Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed") + next);

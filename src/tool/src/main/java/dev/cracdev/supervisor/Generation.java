@@ -160,6 +160,10 @@ final class Generation {
             if (!hinted && System.nanoTime() - startedAt > NOT_READY_HINT.toNanos()) {
                 hinted = true;
                 String hint = probe.notReadyHint(pid());
+                if (mainThrew) { // the automatic probe has nothing to say of its own then
+                    hint = "its main threw (stack trace above) and other threads keep the JVM running"
+                            + (hint == null ? ", listening on no port: fix it and save" : "; " + hint);
+                }
                 if (hint != null && !ready.get()) {
                     sink.accept(new GenerationEvent.NotReadyYet(this, hint));
                 }

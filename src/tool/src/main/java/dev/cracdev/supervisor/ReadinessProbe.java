@@ -111,7 +111,7 @@ public sealed interface ReadinessProbe {
 
         /** The port the URL names, its scheme's default if none. */
         int port() {
-            return url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+            return url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
         }
 
         /**
@@ -122,7 +122,7 @@ public sealed interface ReadinessProbe {
             Socket plain = connect(InetAddress.getByName(url.getHost()), port());
             Socket s;
             try {
-                s = "https".equals(url.getScheme())
+                s = "https".equalsIgnoreCase(url.getScheme())
                         ? ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(plain, url.getHost(), port(), true)
                         : plain;
             } catch (IOException e) {

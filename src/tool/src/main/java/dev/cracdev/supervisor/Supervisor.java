@@ -97,6 +97,8 @@ public final class Supervisor {
     private final AtomicBoolean stopAheadAsked = new AtomicBoolean();
     /** How long the stop of the generation that the coming batch replaces took, if it stopped ahead; else -1. */
     private long stoppedAheadMs = -1;
+    /** Said that the main class is missing, and it still is: a build in progress says so once, not per batch. */
+    private boolean mainMissingSaid;
     /** File changes held back until the trigger file is touched (only with --trigger-file). */
     private ChangeSet heldForTrigger;
     private ControlServer control;
@@ -326,14 +328,18 @@ public final class Supervisor {
         if (!changes.changes().isEmpty()
                 && !Project.mainClassExists(settings.mainClass(), settings.appRoots(), settings.framework())) {
             // a build that deletes its output first (mvn compile, mvn clean): keep the running generation
-            console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
-                    + "waiting for the next change");
+            if (!mainMissingSaid) {
+                console.info(settings.mainClass() + " is missing from the app roots (a build in progress?): "
+                        + "waiting for the next change");
+                mainMissingSaid = true;
+            }
             if (current == null) { // it stopped ahead of this batch: no generation runs now
                 stoppedAheadMs = -1;
                 transition(SupervisorState.WAITING_FOR_CHANGE);
             }
             return;
         }
+        mainMissingSaid = false;
         transition(SupervisorState.RESTARTING);
         long t0 = System.nanoTime();
         boolean stoppedAhead = current == null && stoppedAheadMs >= 0;
@@ -382,6 +388,10 @@ public final class Supervisor {
         if (g != null) {
             synchronized (lifecycle) {
                 current = null; // its Exited event (from being stopped) is not news
+            }
+            if (!g.isSettled()) { // else it would vanish from the log: its number is skipped by the next status line
+                console.info("gen " + g.number() + " stopped before it was ready: " + (forReset ? "a reset replaces it"
+                        : "the next generation replaces it"));
             }
             if (forReset) {
                 g.stopForReset(settings.stopGrace());

@@ -191,7 +191,7 @@ public abstract class AbstractEngineContractIT {
                             try {
                                 Thread.sleep(3000); // twice the automatic probe's quiet window
                                 System.out.println("still running after main threw");
-                                Thread.sleep(60_000);
+                                Thread.sleep(120_000);
                             } catch (InterruptedException e) {
                                 // stopped
                             }
@@ -204,6 +204,8 @@ public abstract class AbstractEngineContractIT {
         startSupervisorWithoutReadyOption();
         supervisor.await("^still running after main threw$", T);
         assertEquals(0, supervisor.count("gen 1 ready in"), "a generation whose main threw was called ready");
+        supervisor.await("\\[crac-dev\\] \\[WARN\\] gen 1 is still not ready 15 s after its start \\(crac-dev keeps waiting\\): "
+                + "its main threw \\(stack trace above\\) and other threads keep the JVM running, listening on no port", T);
     }
 
     @Test

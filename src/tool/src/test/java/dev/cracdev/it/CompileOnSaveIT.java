@@ -133,6 +133,9 @@ class CompileOnSaveIT {
         assertEquals(0, supervisor.count("compiled 0 sources"));
         Files.delete(sources.resolve("app/Greeting.java")); // Main uses it: Main no longer compiles
         supervisor.await("src/main/java/app/Main\\.java:\\d+: cannot find symbol", T);
+        supervisor.await("the deleted sources' classes are gone, nothing else was written: the next generation runs without"
+                + " them; fix it and save again", T);
+        assertFalse(Files.exists(dir.resolve("target/classes/app/Greeting.class")), "javac must not compile against it");
     }
 
     @Test

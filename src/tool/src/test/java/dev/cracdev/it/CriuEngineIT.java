@@ -241,7 +241,7 @@ class CriuEngineIT extends AbstractEngineContractIT {
         supervisor.close();
         // back to the first value: its image is still in the store, and the line says so
         supervisor = SupervisorProcess.start(project.dir, args, java.util.Map.of("APP_PROFILE", "dev"));
-        supervisor.await("\\[crac-dev\\] environment variable APP_PROFILE changed since the last run: using the criu template"
+        supervisor.await("\\[crac-dev\\] environment variable APP_PROFILE changed since the last run: using the criu image"
                 + " kept from an earlier run with these settings", T);
         supervisor.await("^hello profile=dev$", T);
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);

@@ -122,6 +122,18 @@ class SupervisorLifecycleIT {
         assertEquals(0, supervisor.count("gen 1 ready in"));
     }
 
+    /** A change while a generation starts: that generation is said to be stopped, not skipped silently. */
+    @Test
+    void aGenerationReplacedBeforeItWasReadyIsSaidSo() throws Exception {
+        TestProject project = startOn("standby");
+        project.writeApp("v2", "System.out.println(\"slow start\"); Thread.sleep(60_000);");
+        supervisor.await("^slow start$", T);
+        project.writeApp("v3", "");
+        supervisor.await("\\[crac-dev\\] gen 2 stopped before it was ready: the next generation replaces it$", T);
+        supervisor.await("\\[crac-dev\\] gen 3 ready in", T);
+        assertEquals(0, supervisor.count("stopped before it was ready: .*gen 1|gen 1 stopped before"), "gen 1 was ready");
+    }
+
     @Test
     void startOutsideAProjectSaysHowToStartIt() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("not-a-project"));
