@@ -115,7 +115,7 @@ public final class ChildProcess {
      */
     public long jvmPid() {
         return process.descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .filter(ChildProcess::isJava)
                 .map(ProcessHandle::pid)
                 .findFirst()
                 .orElse(process.pid());

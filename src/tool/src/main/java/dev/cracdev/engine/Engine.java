@@ -37,6 +37,11 @@ public interface Engine extends AutoCloseable {
         return -1;
     }
 
+    /** Whether a published base image is there to restore from (an earlier run's, say); false for engines without one. */
+    default boolean hasBaseImage() {
+        return false;
+    }
+
     /** Where this engine's base image is, for {@code crac-dev status}; "none" for engines without one. */
     default String imageDescription() {
         return "none";

@@ -122,6 +122,11 @@ public abstract class ImageEngine implements Engine {
     }
 
     @Override
+    public boolean hasBaseImage() {
+        return baseMeta != null;
+    }
+
+    @Override
     public String imageDescription() {
         return baseMeta == null ? "none yet" : baseImage().toString();
     }

@@ -118,15 +118,6 @@ public final class ImageStore {
                 : Optional.of(inputsOf(all.get(0)));
     }
 
-    /**
-     * Whether this project's store still holds a base image for {@code fp} (from an earlier run with the same
-     * settings): images are built elsewhere and renamed into place, so a {@code base} directory is a whole one.
-     */
-    public boolean holdsBaseImage(Fingerprint fp) {
-        Path dir = root.resolve(fp.id());
-        return Files.isDirectory(dir.resolve("base")) && project.equals(projectOf(dir));
-    }
-
     /** Deletes all but this project's {@value #KEEP} most recently used fingerprints (never {@code current}, never another project's). */
     public void prune(Fingerprint current) throws IOException {
         List<Path> all = entries();

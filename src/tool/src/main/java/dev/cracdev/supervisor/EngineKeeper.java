@@ -5,14 +5,12 @@ import dev.cracdev.CracDevException;
 import dev.cracdev.ExitCode;
 import dev.cracdev.Version;
 import dev.cracdev.engine.Engine;
-import dev.cracdev.engine.EngineKind;
 import dev.cracdev.engine.Engines;
 import dev.cracdev.engine.LaunchConfig;
 import dev.cracdev.image.Fingerprint;
 import dev.cracdev.image.ImageStore;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,15 +48,10 @@ final class EngineKeeper implements AutoCloseable {
             return engine;
         }
         try {
-            boolean imageKept = (choice.kind() == EngineKind.criu || choice.kind() == EngineKind.crac) && store.holdsBaseImage(fp);
-            String next = imageKept ? ": using the " + choice.kind() + " image kept from an earlier run with these settings"
-                    : ": preparing a new " + choice.kind() + " template";
-            if (fingerprint != null) {
-                console.info(Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed") + next);
-            } else {
-                Optional<Map<String, String>> previous = store.previousInputs(fp);
-                previous.map(fp::whatChangedSince).ifPresent(what -> console.info(what + " since the last run" + next));
-            }
+            // what changed: against this run's previous fingerprint, else the last run's (read before open() marks fp newest)
+            String changed = fingerprint != null
+                    ? Optional.ofNullable(fp.whatChangedSince(fingerprint.inputs())).orElse("the framework side changed")
+                    : store.previousInputs(fp).map(fp::whatChangedSince).map(what -> what + " since the last run").orElse(null);
             var stateDir = store.open(fp);
             store.prune(fp);
             close();
@@ -66,6 +59,11 @@ final class EngineKeeper implements AutoCloseable {
                     settings.appRoots(), settings.runtimeJar(), settings.workDir(), stateDir);
             fingerprint = fp;
             engine = Engines.create(choice.kind(), launchConfig, settings.restoreTimeout(), console);
+            if (changed != null) {
+                console.info(changed + (engine.hasBaseImage()
+                        ? ": using the " + choice.kind() + " image kept from an earlier run with these settings"
+                        : ": preparing a new " + choice.kind() + " template"));
+            }
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot use the image store " + store.root() + ": "
                     + e.getMessage() + "; check --images");

@@ -77,14 +77,10 @@ public sealed interface ReadinessProbe {
     /** Ready when an HTTP GET answers below 500. */
     record Url(URI url) implements ReadinessProbe {
         boolean check() {
-            try {
-                return httpStatus(url) < 500;
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
+            return failure() == null;
         }
 
-        /** What is wrong with the URL now, in a few words ("refuses connections"), or null: it answers. */
+        /** What is wrong with the URL now, in a few words ("refuses connections"), or null: it answers below 500. */
         String failure() {
             try {
                 int code = httpStatus(url);

@@ -49,11 +49,6 @@ class ImageStoreTest {
         Map<String, String> previous = store.previousInputs(next).orElseThrow();
         assertEquals(fps[3].inputs(), previous, "the previous run is the most recently used fingerprint");
         assertEquals("framework entry e changed", next.whatChangedSince(previous));
-        assertFalse(store.holdsBaseImage(fps[2]), "used, but no base image was ever published there");
-        Files.createDirectory(store.root().resolve(fps[2].id()).resolve("base"));
-        assertTrue(store.holdsBaseImage(fps[2]), "an earlier run's image is still there");
-        assertFalse(store.holdsBaseImage(fps[0]), "pruned");
-        assertFalse(store.holdsBaseImage(next), "never used");
     }
 
     @Test
@@ -98,9 +93,6 @@ class ImageStoreTest {
         }
         assertEquals(fps[3].inputs(), mine.previousInputs(fp("e")).orElseThrow(), "my previous run, not another project's");
         assertTrue(other.previousInputs(fp("e")).map(live.inputs()::equals).orElse(false), "theirs is its own previous run");
-        Files.createDirectory(root.resolve(fps[3].id()).resolve("base"));
-        assertTrue(mine.holdsBaseImage(fps[3]));
-        assertFalse(other.holdsBaseImage(fps[3]), "my fingerprint is not the other project's");
     }
 
     @Test

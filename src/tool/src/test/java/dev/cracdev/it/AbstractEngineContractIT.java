@@ -161,15 +161,7 @@ public abstract class AbstractEngineContractIT {
      */
     @Test
     void aMainThatThrowsIsNotReadyAndItsEndIsSeenAtOnce() throws Exception {
-        project.writeMain("""
-                package app;
-                public class Main {
-                    public static void main(String[] args) {
-                        System.out.println("hello boom");
-                        throw new IllegalStateException("boom on boot");
-                    }
-                }
-                """);
+        writeMainThatThrows("");
         startSupervisorWithoutReadyOption();
         supervisor.await("IllegalStateException: boom on boot", T);
         long thrownAt = System.nanoTime();
@@ -183,29 +175,36 @@ public abstract class AbstractEngineContractIT {
     /** As under plain java, its other threads keep the JVM running after main threw: still not ready. */
     @Test
     void aMainThatThrowsWhileItsThreadsRunOnIsNotReady() throws Exception {
-        project.writeMain("""
-                package app;
-                public class Main {
-                    public static void main(String[] args) {
-                        new Thread(() -> {
-                            try {
-                                Thread.sleep(3000); // twice the automatic probe's quiet window
-                                System.out.println("still running after main threw");
-                                Thread.sleep(120_000);
-                            } catch (InterruptedException e) {
-                                // stopped
-                            }
-                        }).start();
-                        System.out.println("hello boom");
-                        throw new IllegalStateException("boom on boot");
+        writeMainThatThrows("""
+                new Thread(() -> {
+                    try {
+                        Thread.sleep(3000); // twice the automatic probe's quiet window
+                        System.out.println("still running after main threw");
+                        Thread.sleep(120_000);
+                    } catch (InterruptedException e) {
+                        // stopped
                     }
-                }
+                }).start();
                 """);
         startSupervisorWithoutReadyOption();
         supervisor.await("^still running after main threw$", T);
         assertEquals(0, supervisor.count("gen 1 ready in"), "a generation whose main threw was called ready");
         supervisor.await("\\[crac-dev\\] \\[WARN\\] gen 1 is still not ready 15 s after its start \\(crac-dev keeps waiting\\): "
                 + "its main threw \\(stack trace above\\) and other threads keep the JVM running, listening on no port", T);
+    }
+
+    /** An app.Main that runs {@code first}, prints "hello boom" and throws. */
+    private void writeMainThatThrows(String first) throws Exception {
+        project.writeMain("""
+                package app;
+                public class Main {
+                    public static void main(String[] args) {
+                        %s
+                        System.out.println("hello boom");
+                        throw new IllegalStateException("boom on boot");
+                    }
+                }
+                """.formatted(first));
     }
 
     @Test

@@ -131,7 +131,7 @@ class SupervisorLifecycleIT {
         project.writeApp("v3", "");
         supervisor.await("\\[crac-dev\\] gen 2 stopped before it was ready: the next generation replaces it$", T);
         supervisor.await("\\[crac-dev\\] gen 3 ready in", T);
-        assertEquals(0, supervisor.count("stopped before it was ready: .*gen 1|gen 1 stopped before"), "gen 1 was ready");
+        assertEquals(0, supervisor.count("gen 1 stopped before it was ready"), "gen 1 was ready");
     }
 
     @Test
@@ -163,9 +163,12 @@ class SupervisorLifecycleIT {
         Files.delete(project.appRoot.resolve("app/Main.class")); // mvn compile cleaning stale classes
         supervisor.await("\\[crac-dev\\] app.Main is missing from the app roots \\(a build in progress\\?\\): waiting", T);
         assertTrue(first.isAlive(), "the running generation is kept while the build runs");
+        Files.writeString(project.appRoot.resolve("app/messages.properties"), "a=b\n"); // the build goes on
+        Thread.sleep(1500); // a batch of its own (quiet period 100 ms)
         project.writeApp("v2", "");
         supervisor.await("^hello v2 .* gen=2 ", T);
         assertEquals(0, supervisor.count("ERROR"), "no failed generation on the way");
+        assertEquals(1, supervisor.count("app.Main is missing from the app roots"), "said once per build, not per batch");
     }
 
     /**

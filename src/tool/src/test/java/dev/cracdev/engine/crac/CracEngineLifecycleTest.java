@@ -63,7 +63,14 @@ class CracEngineLifecycleTest {
 
     @Test
     void theImageIsPublishedOnlyAfterTheLegacyEngineWroteCppath() throws Exception {
+        Files.createDirectories(cfg.stateDir().resolve("work")); // a used state directory without a base image
+        try (CracEngine before = newEngine()) {
+            assertFalse(before.hasBaseImage(), "no base image was ever published there");
+        }
         engine.prepare();
+        try (CracEngine next = newEngine()) {
+            assertTrue(next.hasBaseImage(), "the next run's engine finds the published image");
+        }
         Path cppath = engine.baseImage().resolve("cppath");
         assertTrue(Files.isRegularFile(cppath), "cppath is written after the template exited: the image was renamed too early");
         assertTrue(Files.readString(cppath).contains("base.building-"), "cppath keeps the path the image was dumped at");
