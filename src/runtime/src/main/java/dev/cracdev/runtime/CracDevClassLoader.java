@@ -129,8 +129,8 @@ public final class CracDevClassLoader extends URLClassLoader {
      * The class list to save: framework classes defined so far, in load order, those not initialized
      * (yet, or because their initializer failed — an optional dependency missing) marked with a leading
      * {@code -}: the next framework phase loads them without initializing them, as this JVM did, instead
-     * of failing their initializers and rebooting. Where the JDK cannot tell (no
-     * {@code sun.misc.Unsafe.shouldBeInitialized}, gone in recent JDKs), every class is listed plainly.
+     * of failing their initializers and rebooting. Where the JVM cannot tell ({@link InitializationState}),
+     * every class is listed plainly.
      */
     public List<String> classListToSave() {
         List<String> list = new ArrayList<>();

@@ -5,9 +5,14 @@ import java.lang.reflect.Method;
 
 /**
  * Whether a class has been initialized, without initializing it: {@code sun.misc.Unsafe.shouldBeInitialized}
- * (module jdk.unsupported) where the JDK still has it (JDK 17–21); unknown elsewhere.
+ * (module jdk.unsupported) where the JDK still has it (JDK 17–21), else {@code jdk.internal.misc.Unsafe}'s,
+ * which crac-dev exports to the class path on the JDKs that dropped the former ({@link #EXPORT}); unknown when
+ * neither can be reached.
  */
-final class InitializationState {
+public final class InitializationState {
+    /** The JVM option that makes {@code jdk.internal.misc.Unsafe} reachable (JDK 22+: sun.misc's method is gone). */
+    public static final String EXPORT = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
     private static final Object UNSAFE;
     private static final Method SHOULD_BE_INITIALIZED;
 
@@ -21,8 +26,14 @@ final class InitializationState {
             unsafe = theUnsafe.get(null);
             method = type.getMethod("shouldBeInitialized", Class.class);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            unsafe = null; // not on this JDK: every recorded class is taken as initialized, as before
-            method = null;
+            try { // exported to us by EXPORT, or not reachable
+                Class<?> type = Class.forName("jdk.internal.misc.Unsafe");
+                unsafe = type.getMethod("getUnsafe").invoke(null);
+                method = type.getMethod("shouldBeInitialized", Class.class);
+            } catch (ReflectiveOperationException | RuntimeException notExported) {
+                unsafe = null; // every recorded class is taken as initialized, as before
+                method = null;
+            }
         }
         UNSAFE = unsafe;
         SHOULD_BE_INITIALIZED = method;

@@ -96,7 +96,7 @@ class CracDevClassLoaderTest {
     @Test
     void theSavedClassListMarksClassesThisJvmLoadedButDidNotInitialize() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(InitializationState.known(),
-                "this JDK cannot tell whether a class was initialized (sun.misc.Unsafe.shouldBeInitialized is gone)");
+                "this JVM cannot tell whether a class was initialized (see InitializationState)");
         try (CracDevClassLoader loader = loader()) {
             Class.forName("fw.Plain", true, loader);
             Class.forName("fw.LoadsApp", false, loader); // loaded, never initialized (Spring loads many so)

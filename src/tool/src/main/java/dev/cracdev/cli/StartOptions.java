@@ -11,6 +11,7 @@ import dev.cracdev.runtime.Training;
 import dev.cracdev.compile.CompileOnSave;
 import dev.cracdev.compile.ModuleLayout;
 import dev.cracdev.supervisor.MavenProject;
+import dev.cracdev.runtime.InitializationState;
 import dev.cracdev.supervisor.Project;
 import picocli.CommandLine.Option;
 
@@ -212,6 +213,11 @@ public final class StartOptions {
             options.add("-XX:TieredStopAtLevel=1");
         }
         options.addAll(trainingOptions(mainClass, options));
+        if (Project.javaFeatureVersion(javaExe) >= 22 && !options.contains(InitializationState.EXPORT)) {
+            // sun.misc.Unsafe.shouldBeInitialized is gone: without it the recorded class list cannot mark the
+            // classes your app only loaded, and the framework phase would run their initializers
+            options.add(InitializationState.EXPORT);
+        }
         return new StartSettings(javaExe, Project.javaVersion(javaExe), List.copyOf(options), framework, appRoots,
                 mainClass, List.copyOf(args), List.copyOf(watched), List.copyOf(ignore), Duration.ofMillis(quietPeriodMs),
                 probe(), engine, images, Project.runtimeJar(), workDir, Duration.ofSeconds(restoreTimeoutSeconds),

@@ -13,10 +13,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipFile;
 
 /** Resolves and checks what a project's start needs: the JDK, the class-path split, the main class. */
 public final class Project {
+    private static final Pattern LEADING_NUMBER = Pattern.compile("^(\\d+)");
+
     private Project() {
     }
 
@@ -44,15 +48,30 @@ public final class Project {
 
     /** The JDK's version from its {@code release} file (no JVM start needed). */
     public static String javaVersion(Path javaExe) {
-        Path release = javaExe.getParent().getParent().resolve("release");
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(release)) {
-            p.load(r);
-        } catch (IOException e) {
+        Properties p = release(javaExe);
+        if (p == null) {
             return "unknown version";
         }
         return (p.getProperty("IMPLEMENTOR", "") + " " + p.getProperty("JAVA_RUNTIME_VERSION", p.getProperty("JAVA_VERSION", "?")))
                 .replace("\"", "").strip();
+    }
+
+    /** The JDK's feature version (17, 21, 25...) from its {@code release} file; 0 when it cannot be read. */
+    public static int javaFeatureVersion(Path javaExe) {
+        Properties p = release(javaExe);
+        String v = p == null ? "" : p.getProperty("JAVA_VERSION", "").replace("\"", "").strip();
+        Matcher m = LEADING_NUMBER.matcher(v);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    private static Properties release(Path javaExe) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(javaExe.getParent().getParent().resolve("release"))) {
+            p.load(r);
+            return p;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Splits path-separator lists (each option value may hold several paths). */

@@ -84,6 +84,7 @@ public final class Supervisor {
     private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> firstReady = new CompletableFuture<>();
+    private boolean terminalHintSaid;
     private volatile SupervisorState state = SupervisorState.STARTING;
     private volatile Generation current;
     /** Why the last generation ended before it was ready; null while one is starting or ran fine. */
@@ -507,6 +508,10 @@ public final class Supervisor {
         gen.settle();
         readyImages.release(); // before anyone hears "ready": the port is open by then
         console.info(gen.statusLine(readyImageMs));
+        if (!terminalHintSaid && settings.terminalCommands() && System.console() != null) {
+            terminalHintSaid = true; // once, where someone types: a script's output stays as it was
+            console.info("type rs + Enter to restart by hand, Ctrl-C to stop crac-dev");
+        }
         waiters.ready(gen.readySummary());
         if (!gen.awaitsClassList()) {
             prepareNext(0);

@@ -2,10 +2,18 @@ package dev.cracdev.it;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The contract for the standby engine, plus what makes it worth having. */
 class StandbyEngineIT extends AbstractEngineContractIT {
@@ -42,5 +50,62 @@ class StandbyEngineIT extends AbstractEngineContractIT {
         // not booted before it (preloading nothing) and then replaced
         assertEquals(2, supervisor.count("start standby: "), supervisor.output());
         supervisor.await("standby reached the boundary in \\d+ ms, preloaded [1-9]\\d* classes", T);
+    }
+
+    @Test
+    void aChangeThatMustWaitForTheNextStandbySaysWhy() throws Exception {
+        project.addSlowFrameworkClass();
+        project.writeApp("v1", "fw.Slow.touch();");
+        startSupervisor("--jvm-opt=-Dfw.slow.ms=4000");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        project.writeApp("v2", "fw.Slow.touch();"); // the next standby spends 4 s in its framework phase
+        supervisor.await("\\[crac-dev\\] gen 2 waits for the next standby JVM: it is still in its framework phase", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* release standby \\(it was still booting\\)", T);
+        assertEquals(1, supervisor.count("waits for the next standby"), supervisor.output());
+    }
+
+    /**
+     * JDK 22 dropped {@code sun.misc.Unsafe.shouldBeInitialized}; there crac-dev exports jdk.internal.misc so the
+     * recorded class list still marks a class the app only loaded, and the framework phase does not run its
+     * initializer (before: it failed there, and the template rebooted to learn it).
+     */
+    @Test
+    void onAJdkWithoutSunMiscsInitializationStateAClassTheAppOnlyLoadedIsNotInitializedAhead() throws Exception {
+        Optional<Path> newer = jdkHome(22);
+        assumeTrue(newer.isPresent(), "no JDK 22 or newer under /usr/lib/jvm or in CRACDEV_TEST_NEWER_JDK");
+        project.addFrameworkClassWithAFailingInitializer();
+        project.writeApp("v1", "Class.forName(\"fw.Optional\", false, ClassLoader.getSystemClassLoader());");
+        startSupervisor("--verbose", "--java", newer.get().toString());
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.await("standby reached the boundary in \\d+ ms, preloaded [1-9]\\d* classes \\(0 failed\\)", T);
+        assertEquals(0, supervisor.count("rebooting the template"), supervisor.output());
+        assertEquals(0, supervisor.count("optional dependency missing"), supervisor.output());
+    }
+
+    /** A JDK of at least {@code feature}: $CRACDEV_TEST_NEWER_JDK, else the newest such under /usr/lib/jvm. */
+    private static Optional<Path> jdkHome(int feature) throws IOException {
+        String given = System.getenv("CRACDEV_TEST_NEWER_JDK");
+        if (given != null && !given.isBlank()) {
+            return Optional.of(Path.of(given)).filter(home -> featureVersion(home) >= feature);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")) && featureVersion(home) >= feature)
+                    .max(java.util.Comparator.comparingInt(StandbyEngineIT::featureVersion));
+        }
+    }
+
+    private static int featureVersion(Path home) {
+        Properties release = new Properties();
+        try (Reader r = Files.newBufferedReader(home.resolve("release"))) {
+            release.load(r);
+        } catch (IOException e) {
+            return 0;
+        }
+        String v = release.getProperty("JAVA_VERSION", "").replace("\"", "");
+        return v.matches("\\d+.*") ? Integer.parseInt(v.split("\\D", 2)[0]) : 0;
     }
 }

@@ -79,6 +79,36 @@ public final class TestProject {
         writeApp("v1", "fw.CracHooks.touch();");
     }
 
+    /**
+     * Adds {@code fw.Optional}, a framework class whose static initializer fails (as one needing an optional
+     * dependency that is not there does): an app may load it, but must never initialize it.
+     */
+    public void addFrameworkClassWithAFailingInitializer() throws IOException {
+        write(dir.resolve("fw-src/fw/Optional.java"), """
+                package fw;
+                public class Optional {
+                    static {
+                        if (!Boolean.getBoolean("fw.optional.present")) throw new IllegalStateException("optional dependency missing");
+                    }
+                }
+                """);
+        writeFrameworkJar("");
+    }
+
+    /** Adds {@code fw.Slow}, a framework class whose static initializer sleeps {@code -Dfw.slow.ms} (a big framework). */
+    public void addSlowFrameworkClass() throws IOException {
+        write(dir.resolve("fw-src/fw/Slow.java"), """
+                package fw;
+                public class Slow {
+                    static {
+                        try { Thread.sleep(Long.getLong("fw.slow.ms", 0)); } catch (InterruptedException e) { }
+                    }
+                    public static void touch() { }
+                }
+                """);
+        writeFrameworkJar("");
+    }
+
     private void writeFrameworkJar(String extra, List<Path> classpath) throws IOException {
         Path src = dir.resolve("fw-src");
         write(src.resolve("fw/Framework.java"), """

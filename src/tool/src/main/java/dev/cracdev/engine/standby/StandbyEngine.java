@@ -63,6 +63,9 @@ public final class StandbyEngine implements Engine {
                 bootNext();
             }
             wasParked = standby.isDone();
+            if (!wasParked && request.number() > 1) {
+                sayWhenStillBootingAfterASecond(request.number());
+            }
             template = awaitStandby();
             standby = null;
         }
@@ -183,6 +186,19 @@ public final class StandbyEngine implements Engine {
         });
         booting = null;
         return t;
+    }
+
+    /** A change (or reset) right after the previous one can wait seconds for the next standby: say why. */
+    private void sayWhenStillBootingAfterASecond(int gen) {
+        try {
+            standby.get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            console.info("gen " + gen + " waits for the next standby JVM: it is still in its framework phase");
+        } catch (ExecutionException e) {
+            // awaitStandby reports it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private TemplateBooter.Template awaitStandby() throws CracDevException {
