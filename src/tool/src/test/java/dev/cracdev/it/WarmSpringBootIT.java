@@ -98,6 +98,79 @@ class WarmSpringBootIT {
                 "Tomcat registered its MBeans in a generation");
     }
 
+    /**
+     * Files that configure the framework, not the app: logback.xml (read by Logback's own start-up, which may run
+     * in the framework phase, and by Spring Boot's logging system in every start) and a new
+     * META-INF/spring.factories (SpringFactoriesLoader keeps what it found per class loader). What the next
+     * generation does follows the files of today; a class-only change after them still comes from the image.
+     * (Spring Boot itself reads both again at every start, so this holds even where the framework phase's read set
+     * would miss them, checked by a mutation: that mechanism is pinned by the engine contract's fw.conf test.)
+     */
+    @ParameterizedTest(name = "{0} engine")
+    @CsvSource({"criu", "standby"})
+    void aChangedLogbackXmlAndANewSpringFactoriesFileAreHonouredByTheNextGeneration(String engine) throws Exception {
+        assumeEngine(engine);
+        Path project = copyExample();
+        Path classes = project.resolve("target/classes");
+        compile(project, "ProbeLog", """
+                package demo;
+                @org.springframework.stereotype.Component
+                public class ProbeLog implements org.springframework.context.ApplicationListener<org.springframework.boot.context.event.ApplicationReadyEvent> {
+                    public void onApplicationEvent(org.springframework.boot.context.event.ApplicationReadyEvent e) {
+                        org.slf4j.LoggerFactory.getLogger("demo.probe").debug("probe: debug on in gen {}", System.getProperty("cracdev.generation"));
+                    }
+                }
+                """);
+        compile(project, "ProbeListener", """
+                package demo;
+                public class ProbeListener implements org.springframework.context.ApplicationListener<org.springframework.boot.context.event.ApplicationReadyEvent> {
+                    public void onApplicationEvent(org.springframework.boot.context.event.ApplicationReadyEvent e) {
+                        System.out.println("probe: listener from spring.factories in gen " + System.getProperty("cracdev.generation"));
+                    }
+                }
+                """);
+        String logback = """
+                <configuration>
+                  <include resource="org/springframework/boot/logging/logback/base.xml"/>
+                  <logger name="demo.probe" level="%s"/>
+                </configuration>
+                """;
+        Files.writeString(classes.resolve("logback.xml"), logback.formatted("INFO"));
+        start(project, engine, "demo.HelloApplication");
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.await(engine.equals("criu") ? "\\[crac-dev\\] base image ready in .* app trained in \\d+ ms"
+                : "standby reached the boundary in .* trained in \\d+ ms", T); // Logback started in it
+        awaitNextPrepared(project, engine);
+
+        Files.writeString(classes.resolve("logback.xml"), logback.formatted("DEBUG"));
+        supervisor.await("probe: debug on in gen 2$", T);
+        supervisor.await("\\[crac-dev\\] gen 2 ready in", T);
+        awaitNextPrepared(project, engine);
+
+        Files.createDirectories(classes.resolve("META-INF"));
+        Files.writeString(classes.resolve("META-INF/spring.factories"),
+                "org.springframework.context.ApplicationListener=demo.ProbeListener\n");
+        supervisor.await("probe: listener from spring.factories in gen 3$", T);
+        supervisor.await("\\[crac-dev\\] gen 3 ready in", T);
+        awaitNextPrepared(project, engine);
+
+        Path controller = classes.resolve("demo/GreetingController.class");
+        Files.setLastModifiedTime(controller, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        supervisor.await("\\[crac-dev\\] gen 4 ready in .* (restore|release)", T);
+        assertEquals(1, supervisor.count("probe: debug on in gen 4$"), supervisor.output());
+        assertEquals(1, supervisor.count("probe: listener from spring.factories in gen 4$"), supervisor.output());
+        assertEquals(0, supervisor.count("probe: (debug on|listener from spring.factories) in gen 1$"), supervisor.output());
+        assertEquals(0, supervisor.count("probe: listener from spring.factories in gen 2$"), supervisor.output());
+        assertEquals("Hello from generation 4", get("/"));
+    }
+
+    /** Until the next generation waits, prepared from the newest image (criu) or framework phase (standby). */
+    private void awaitNextPrepared(Path project, String engine) {
+        String parked = engine.equals("criu") ? "\"next\":\"restored ahead\"" : "\"next\":\"standby parked\"";
+        org.awaitility.Awaitility.await().atMost(T).pollInterval(Duration.ofMillis(200)).until(() ->
+                SupervisorProcess.run(project, List.of("status", "--json")).output().contains(parked));
+    }
+
     /** At every start, or only at its second: the proof after the last run covers every run's loader, not just the last's. */
     @ParameterizedTest(name = "leaks {0}")
     @CsvSource({"'at every start', true, 1", "'only at its second start', false, 2"})
