@@ -66,7 +66,8 @@ public final class Project {
 
     private static Properties release(Path javaExe) {
         Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(javaExe.getParent().getParent().resolve("release"))) {
+        // through links: /usr/bin/java (or JAVA_HOME=/usr) is the JDK's own bin/java behind two of them
+        try (Reader r = Files.newBufferedReader(javaExe.toRealPath().getParent().getParent().resolve("release"))) {
             p.load(r);
             return p;
         } catch (IOException e) {

@@ -508,7 +508,7 @@ public final class Supervisor {
         gen.settle();
         readyImages.release(); // before anyone hears "ready": the port is open by then
         console.info(gen.statusLine(readyImageMs));
-        if (!terminalHintSaid && settings.terminalCommands() && System.console() != null) {
+        if (!terminalHintSaid && settings.terminalCommands() && onATerminal()) {
             terminalHintSaid = true; // once, where someone types: a script's output stays as it was
             console.info("type rs + Enter to restart by hand, Ctrl-C to stop crac-dev");
         }
@@ -594,6 +594,19 @@ public final class Supervisor {
         } catch (IOException e) {
             throw new CracDevException(ExitCode.FAILURE, "cannot watch " + settings.watch() + " (" + e.getMessage()
                     + "); check the paths, or raise fs.inotify.max_user_watches");
+        }
+    }
+
+    /** Whether someone types here: stdin and stdout are a terminal (on JDK 22–24 a console exists without one). */
+    private static boolean onATerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return true; // JDK 17–21: a console exists only on a terminal
         }
     }
 

@@ -1,14 +1,14 @@
 package dev.cracdev.it;
 
+import dev.cracdev.supervisor.Project;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -54,12 +54,14 @@ class StandbyEngineIT extends AbstractEngineContractIT {
 
     @Test
     void aChangeThatMustWaitForTheNextStandbySaysWhy() throws Exception {
-        project.addSlowFrameworkClass();
+        Path hold = Files.createFile(tmp.resolve("hold")); // the next standby's framework phase waits while it exists
+        project.addSlowFrameworkClass(hold);
         project.writeApp("v1", "fw.Slow.touch();");
-        startSupervisor("--jvm-opt=-Dfw.slow.ms=4000");
+        startSupervisor();
         supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
-        project.writeApp("v2", "fw.Slow.touch();"); // the next standby spends 4 s in its framework phase
+        project.writeApp("v2", "fw.Slow.touch();");
         supervisor.await("\\[crac-dev\\] gen 2 waits for the next standby JVM: it is still in its framework phase", T);
+        Files.delete(hold);
         supervisor.await("\\[crac-dev\\] gen 2 ready in .* release standby \\(it was still booting\\)", T);
         assertEquals(1, supervisor.count("waits for the next standby"), supervisor.output());
     }
@@ -82,30 +84,29 @@ class StandbyEngineIT extends AbstractEngineContractIT {
         assertEquals(0, supervisor.count("optional dependency missing"), supervisor.output());
     }
 
-    /** A JDK of at least {@code feature}: $CRACDEV_TEST_NEWER_JDK, else the newest such under /usr/lib/jvm. */
+    /**
+     * A JDK of at least {@code feature}: $CRACDEV_TEST_NEWER_JDK, else the newest such under /usr/lib/jvm, else the
+     * one running the tests.
+     */
     private static Optional<Path> jdkHome(int feature) throws IOException {
         String given = System.getenv("CRACDEV_TEST_NEWER_JDK");
         if (given != null && !given.isBlank()) {
             return Optional.of(Path.of(given)).filter(home -> featureVersion(home) >= feature);
         }
         Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return Optional.empty();
+        if (Files.isDirectory(jvms)) {
+            try (Stream<Path> homes = Files.list(jvms)) {
+                Optional<Path> found = homes.filter(home -> featureVersion(home) >= feature)
+                        .max(Comparator.comparingInt(StandbyEngineIT::featureVersion));
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
         }
-        try (Stream<Path> homes = Files.list(jvms)) {
-            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")) && featureVersion(home) >= feature)
-                    .max(java.util.Comparator.comparingInt(StandbyEngineIT::featureVersion));
-        }
+        return Optional.of(Path.of(System.getProperty("java.home"))).filter(home -> featureVersion(home) >= feature);
     }
 
     private static int featureVersion(Path home) {
-        Properties release = new Properties();
-        try (Reader r = Files.newBufferedReader(home.resolve("release"))) {
-            release.load(r);
-        } catch (IOException e) {
-            return 0;
-        }
-        String v = release.getProperty("JAVA_VERSION", "").replace("\"", "");
-        return v.matches("\\d+.*") ? Integer.parseInt(v.split("\\D", 2)[0]) : 0;
+        return Files.isExecutable(home.resolve("bin/java")) ? Project.javaFeatureVersion(home.resolve("bin/java")) : 0;
     }
 }

@@ -95,17 +95,23 @@ public final class TestProject {
         writeFrameworkJar("");
     }
 
-    /** Adds {@code fw.Slow}, a framework class whose static initializer sleeps {@code -Dfw.slow.ms} (a big framework). */
-    public void addSlowFrameworkClass() throws IOException {
+    /**
+     * Adds {@code fw.Slow}, a framework class whose static initializer, when it runs in a framework phase (no
+     * generation yet), waits while {@code hold} exists: a framework phase that takes as long as a test wants.
+     */
+    public void addSlowFrameworkClass(Path hold) throws IOException {
         write(dir.resolve("fw-src/fw/Slow.java"), """
                 package fw;
                 public class Slow {
                     static {
-                        try { Thread.sleep(Long.getLong("fw.slow.ms", 0)); } catch (InterruptedException e) { }
+                        java.nio.file.Path hold = java.nio.file.Path.of("%s");
+                        while (System.getProperty("cracdev.generation") == null && java.nio.file.Files.exists(hold)) {
+                            try { Thread.sleep(20); } catch (InterruptedException e) { break; }
+                        }
                     }
                     public static void touch() { }
                 }
-                """);
+                """.formatted(hold.toAbsolutePath().toString().replace("\\", "/")));
         writeFrameworkJar("");
     }
 

@@ -22,9 +22,18 @@ class ProjectTest {
         assertEquals("Eclipse Adoptium 25.0.1", Project.javaVersion(tmp.resolve("a/bin/java")));
     }
 
+    @Test
+    void aJavaReachedThroughALinkIsReadWhereTheLinkLeads() throws Exception {
+        Path java = jdk("jdk-25", "JAVA_VERSION=\"25.0.1\"");
+        Path usrBin = Files.createDirectories(tmp.resolve("usr/bin")); // as /usr/bin/java -> ... -> the JDK's bin/java
+        Files.createSymbolicLink(usrBin.resolve("java"), java);
+        assertEquals(25, Project.javaFeatureVersion(usrBin.resolve("java")));
+    }
+
     private Path jdk(String name, String release) throws Exception {
-        Files.createDirectories(tmp.resolve(name + "/bin"));
+        Path java = Files.createDirectories(tmp.resolve(name + "/bin")).resolve("java");
+        Files.writeString(java, "");
         Files.writeString(tmp.resolve(name + "/release"), release);
-        return tmp.resolve(name + "/bin/java");
+        return java;
     }
 }
