@@ -84,7 +84,8 @@ public final class Supervisor {
     private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CompletableFuture<String> firstReady = new CompletableFuture<>();
-    private boolean terminalHintSaid;
+    /** Someone types here and has not been told how to restart by hand yet (said once, at the first ready). */
+    private boolean terminalHintDue;
     private volatile SupervisorState state = SupervisorState.STARTING;
     private volatile Generation current;
     /** Why the last generation ended before it was ready; null while one is starting or ran fine. */
@@ -149,6 +150,7 @@ public final class Supervisor {
             }
             if (settings.terminalCommands()) {
                 startTerminalReader();
+                terminalHintDue = onATerminal(); // a script's output stays as it was
             }
             events.add(new Restart(ChangeSet.because("start"), null));
             loop();
@@ -508,8 +510,8 @@ public final class Supervisor {
         gen.settle();
         readyImages.release(); // before anyone hears "ready": the port is open by then
         console.info(gen.statusLine(readyImageMs));
-        if (!terminalHintSaid && settings.terminalCommands() && onATerminal()) {
-            terminalHintSaid = true; // once, where someone types: a script's output stays as it was
+        if (terminalHintDue) {
+            terminalHintDue = onATerminal();
             console.info("type rs + Enter to restart by hand, Ctrl-C to stop crac-dev");
         }
         waiters.ready(gen.readySummary());

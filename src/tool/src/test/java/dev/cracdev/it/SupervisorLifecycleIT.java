@@ -195,6 +195,24 @@ class SupervisorLifecycleIT {
         startOn("standby");
         supervisor.type("rs");
         supervisor.await("\\[crac-dev\\] gen 2 ready in .* manual restart", T);
+        assertEquals(0, supervisor.count("type rs \\+ Enter"), "stdin is a pipe here (a script's): no hint in its output");
+    }
+
+    /** Started from a developer's shell (a terminal): the first ready says how to restart by hand, once. */
+    @Test
+    void onATerminalTheFirstReadySaysHowToRestartByHandOnce() throws Exception {
+        assumeTrue(SupervisorProcess.canFakeATerminal(), "no script(1) here to give crac-dev a pseudo-terminal");
+        TestProject project = TestProject.create(tmp.resolve("project"));
+        supervisor = SupervisorProcess.startOnATerminal(project.dir, List.of("start", "--engine", "standby",
+                "-cp", project.frameworkJar.toString(), "--app", project.appRoot.toString(), "--ready-log", "^hello ",
+                "--images", tmp.resolve("images").toString(), "app.Main"));
+        supervisor.await("\\[crac-dev\\] gen 1 ready in", T);
+        supervisor.await("\\[crac-dev\\] type rs \\+ Enter to restart by hand, Ctrl-C to stop crac-dev", T);
+        supervisor.type("rs");
+        supervisor.await("\\[crac-dev\\] gen 2 ready in .* manual restart", T);
+        assertEquals(1, supervisor.count("type rs \\+ Enter"), supervisor.output());
+        assertEquals(0, SupervisorProcess.run(project.dir, List.of("stop")).exitCode()); // script(1) ends with it
+        assertTrue(supervisor.waitFor(Duration.ofSeconds(20)), "the terminal's process ended with the supervisor");
     }
 
     @ParameterizedTest(name = "run with a main that throws fails fast ({0} engine)")

@@ -67,9 +67,35 @@ public final class SupervisorProcess implements AutoCloseable {
     }
 
     public static SupervisorProcess start(Path workDir, List<String> args, java.util.Map<String, String> env) throws IOException {
+        return launch(workDir, command(args), env);
+    }
+
+    /** Whether {@link #startOnATerminal} can run here: util-linux's script(1) makes the pseudo-terminal. */
+    public static boolean canFakeATerminal() {
+        return runs(List.of("script", "-qec", "true", "/dev/null"));
+    }
+
+    /**
+     * As {@link #start}, on a pseudo-terminal (stdin and stdout), as from a developer's shell: what is typed
+     * with {@link #type} reaches it through the terminal, and its output (stdout and stderr) comes back as one.
+     */
+    public static SupervisorProcess startOnATerminal(Path workDir, List<String> args) throws IOException {
+        StringBuilder shellLine = new StringBuilder();
+        for (String word : command(args)) {
+            shellLine.append(shellLine.length() == 0 ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
+        }
+        return launch(workDir, List.of("script", "-qefc", shellLine.toString(), "/dev/null"), java.util.Map.of());
+    }
+
+    /** {@code java -jar crac-dev-all.jar ARGS}, with SIGINT at its default. */
+    private static List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>(DEFAULT_SIGINT);
         cmd.addAll(List.of(javaExe(), "-jar", cracDevJar().toString()));
         cmd.addAll(args);
+        return cmd;
+    }
+
+    private static SupervisorProcess launch(Path workDir, List<String> cmd, java.util.Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().remove("JAVA_HOME");
         pb.environment().putAll(env);
